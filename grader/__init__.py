@@ -1,0 +1,1 @@
+"""Instructor tooling: the nbgrader course, the release pipeline and the autograde pipeline."""
