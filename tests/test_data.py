@@ -92,3 +92,15 @@ def test_gz_names_match_torchvision():
     names = [name for name, _ in data._gz_files()]
     assert names == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                      "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+
+
+def test_a_read_only_cache_says_which_variable_to_set(isolated, monkeypatch):
+    debian = Path("/usr/share/datasets/fashion-mnist")
+    if not debian.is_dir():
+        pytest.skip("dataset-fashion-mnist is not installed")
+    monkeypatch.setattr(config, "DEBIAN_FASHION_MNIST", debian)
+    blocked = isolated / "blocked"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("VITLAB_CACHE", str(blocked))
+    with pytest.raises(data.DataNotFoundError, match="VITLAB_CACHE"):
+        data.fashion_mnist(train=False)

@@ -63,10 +63,16 @@ def _unpack_into_cache(source: Path) -> Path | None:
     root = config.cache_dir()
     raw = root / "FashionMNIST" / "raw"
     if not _prepared_root(root):
-        raw.mkdir(parents=True, exist_ok=True)
+        try:
+            raw.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DataNotFoundError(f"cannot unpack Fashion-MNIST into {raw} ({error.strerror}): set VITLAB_CACHE "
+                                    "to a writable folder") from None
         for path in files:
             try:
                 extract_archive(str(path), str(raw), remove_finished=False)
+            except PermissionError as error:
+                raise DataNotFoundError(f"cannot write {error.filename}: set VITLAB_CACHE to a writable folder") from None
             except (OSError, EOFError) as error:
                 raise DataNotFoundError(
                     f"{path} could not be unpacked ({error}): the file is damaged. Delete it and get the data "
