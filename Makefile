@@ -29,5 +29,8 @@ samples: $(STAMP)  ## a class of sample submissions in $(SUBMISSIONS)
 autograde: $(STAMP)  ## grade SUBMISSIONS=<dir> into OUT=<dir> (grades.csv, feedback/)
 	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT)
 
+bench: $(STAMP)  ## speed benchmarks (prints tables; not a test)
+	$(PY) benchmarks/attention.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vitlab grader tests benchmarks
