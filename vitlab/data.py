@@ -124,10 +124,10 @@ def subset(dataset: Dataset, size: int, seed: int = 0) -> Dataset:
 
 
 def loaders(batch_size: int = 128, train_size: int | None = None, test_size: int | None = None,
-            train_transform=None, num_workers: int = 0) -> tuple[DataLoader, DataLoader]:
+            train_transform=None, test_transform=None, num_workers: int = 0) -> tuple[DataLoader, DataLoader]:
     """Train and test loaders; quick mode (``VITLAB_FAST=1``) keeps 2,048 / 512 images."""
     train_set = fashion_mnist(True, train_transform)
-    test_set = fashion_mnist(False)
+    test_set = fashion_mnist(False, test_transform)
     train_size = train_size or config.quick(len(train_set), 2048)
     test_size = test_size or config.quick(len(test_set), 512)
     train_set, test_set = subset(train_set, train_size), subset(test_set, test_size)

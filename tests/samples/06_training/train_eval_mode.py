@@ -1,0 +1,22 @@
+"""training in eval mode"""
+# expect: test_train_one_epoch: training in eval mode
+# %% train_one_epoch
+def train_one_epoch(model, loader, optimizer, scheduler, device, label_smoothing=0.1, max_grad_norm=1.0,
+                    progress=None):
+    model.eval()
+    total_loss, correct, seen, batches = 0.0, 0, 0, 0
+    for images, labels in loader:
+        images, labels = images.to(device), labels.to(device)
+        optimizer.zero_grad()
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        total_loss += loss.item()
+        batches += 1
+        correct += (logits.argmax(dim=1) == labels).sum().item()
+        seen += len(labels)
+
+    return {"loss": total_loss / batches, "accuracy": correct / seen}
