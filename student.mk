@@ -5,8 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.vitlab-installed
 EXTRAS ?=
+NOTEBOOKS ?= notebooks
 # JupyterLab refuses to run as root without --allow-root (containers, CI)
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_ARGS ?=
+# JupyterLab reads its configuration from this folder only (not from ~/.jupyter): nbgrader's
+# Validate button on, its instructor panels off. Settings changed in JupyterLab land in
+# .jupyter-student/lab/ (git-ignored), never in your own Jupyter settings.
+LAB_ENV := JUPYTER_CONFIG_DIR="$(CURDIR)/.jupyter-student" MPLBACKEND=module://matplotlib_inline.backend_inline
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,8 +22,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps d2l==1.0.3
 	@touch $(STAMP)
 
-.PHONY: setup lab
+.PHONY: setup lab check
 setup: $(STAMP)  ## create .venv with everything the course needs
 
 lab: $(STAMP)  ## open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(LAB_ENV) $(VENV)/bin/jupyter lab --notebook-dir="$(NOTEBOOKS)" $(ALLOW_ROOT) $(LAB_ARGS)
+
+check: $(STAMP)  ## your progress: run every notebook's public tests (files left untouched)
+	@$(PY) -m vitlab.check $(NOTEBOOKS)

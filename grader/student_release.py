@@ -1,9 +1,10 @@
 """Build what students get: build/student-release/vit-from-scratch/ and a zip of it.
 
 The bundle holds the released notebooks, the student-side helper package (without the
-instructor-only ``vitlab.hidden``), the environment files, the student Makefile and the README's
-student part. It never holds solutions, hidden tests, instructor oracles or the grader; the build
-fails if any of their text slipped in.
+instructor-only ``vitlab.hidden``), the environment files, the student Makefile, the README's
+student part with its screenshots (docs/) and ``make lab``'s JupyterLab configuration
+(.jupyter-student/). It never holds solutions, hidden tests, instructor oracles or the grader;
+the build fails if any of their text slipped in.
 """
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from grader.release import check_all
 NAME = "vit-from-scratch"
 BUILD = course.ROOT / "build" / "student-release"
 INSTRUCTOR_ONLY = ("hidden",)  # vitlab subpackages that stay in the instructor repository
-FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "vitlab.hidden", "from vitlab import hidden")
+LAB_CONFIG = (".jupyter-student/jupyter_server_config.json", ".jupyter-student/labconfig/page_config.json")
+FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "vitlab.hidden")
+#: importing the instructor-only package (a docstring may name it; code may not use it)
+HIDDEN_IMPORT = re.compile(r"^\s*(from\s+vitlab\.hidden\b|import\s+vitlab\.hidden\b|from\s+vitlab\s+import\s+hidden\b)", re.M)
 
 
 def student_readme(readme: str) -> str:
@@ -47,8 +51,17 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
     for name in ("pyproject.toml", "environment.yml"):
         shutil.copy(course.ROOT / name, root / name)
     shutil.copy(course.ROOT / "student.mk", root / "Makefile")
-    (root / "README.md").write_text(student_readme((course.ROOT / "README.md").read_text()))
-    (root / ".gitignore").write_text(".venv/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n")
+    readme = student_readme((course.ROOT / "README.md").read_text())
+    (root / "README.md").write_text(readme)
+    for picture in sorted(set(re.findall(r"\((docs/[\w.-]+\.png)\)", readme))):  # the README's screenshots
+        (root / picture).parent.mkdir(exist_ok=True)
+        shutil.copy(course.ROOT / picture, root / picture)
+    for name in LAB_CONFIG:  # `make lab`'s own JupyterLab configuration, without its run-time files
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course.ROOT / name, root / name)
+    (root / ".gitignore").write_text(".venv/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n"
+                                     ".jupyter-student/*\n!.jupyter-student/labconfig/\n"
+                                     "!.jupyter-student/jupyter_server_config.json\n")
     problems = audit(root)
     if problems:
         raise RuntimeError("the student release would leak:\n" + "\n".join(problems))
@@ -68,6 +81,7 @@ def audit(root: Path) -> list[str]:
         if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".toml", ".yml", ""):
             text = path.read_text(errors="ignore")
             problems += [f"{path.relative_to(root)}: contains '{t}'" for t in FORBIDDEN_TEXT if t in text]
+            problems += [f"{path.relative_to(root)}: imports the hidden tests" for _ in HIDDEN_IMPORT.findall(text)[:1]]
     problems += check_all(root / "notebooks")
     return problems
 

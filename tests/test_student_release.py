@@ -52,7 +52,8 @@ def student_kernel(installed, tmp_path_factory):
 def test_bundle_has_only_student_material(installed):
     bundle, site = installed
     names = {p.name for p in bundle.iterdir()}
-    assert names == {"notebooks", "vitlab", "pyproject.toml", "environment.yml", "Makefile", "README.md", ".gitignore"}
+    assert names == {"notebooks", "vitlab", "pyproject.toml", "environment.yml", "Makefile", "README.md",
+                     ".gitignore", "docs", ".jupyter-student"}
     assert student_release.audit(bundle) == []
     assert not (site / "vitlab" / "hidden").exists()
     text = "\n".join(p.read_text(errors="ignore") for p in bundle.rglob("*") if p.is_file())
