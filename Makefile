@@ -6,7 +6,7 @@ SUBMISSIONS ?= .grading/submissions
 OUT ?= .grading/autograde
 PYTEST := $(PY) -m pytest
 
-.PHONY: help test test-fast release student-release autograde samples bench lint
+.PHONY: help test test-fast release student-release autograde merge samples bench bench-grading lint
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
@@ -26,8 +26,14 @@ student-release: $(STAMP)  ## build/student-release/ and its zip: what students 
 samples: $(STAMP)  ## a class of sample submissions in $(SUBMISSIONS)
 	$(PY) -m grader.samples $(SUBMISSIONS)
 
-autograde: $(STAMP)  ## grade SUBMISSIONS=<dir> into OUT=<dir> (grades.csv, feedback/)
-	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT)
+autograde: $(STAMP)  ## grade SUBMISSIONS=<dir> into OUT=<dir> (grades.csv, feedback/); ARGS="--jobs 4 --shard 1/8 --resume"
+	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT) $(ARGS)
+
+merge: $(STAMP)  ## combine shard results: make merge OUT=<dir> SHARDS="<shard out> <shard out> ..."
+	$(PY) -m grader.merge $(OUT) $(SHARDS)
+
+bench-grading: $(STAMP)  ## grading speed: seconds per notebook, projected time for 200 students
+	VITLAB_FAST=1 $(PY) benchmarks/grading.py
 
 bench: $(STAMP)  ## speed benchmarks (prints tables; not a test)
 	$(PY) benchmarks/attention.py

@@ -12,6 +12,11 @@ Each ``# %% <grade_id>`` section replaces that answer cell of the released noteb
 the sample does not name get the reference answer (the solution cell without its markers). The two
 special samples ``reference`` and ``blank`` need no file. ``# expect: <test cell>: <mistake>`` lines
 say which public test must fail and the catalogued mistake it must name (tests/test_catalogue.py).
+
+``tests/samples/attacks/<assignment>/`` holds attacks on the grader written the same way (a
+monkeypatched ``torch.allclose``, fake checks, an IPython input transformer, ``os._exit``, an endless
+loop, a memory bomb...); they are not mistakes of the catalogue, so only the autograding tests use
+them (``write_class(..., attacks=True)``).
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "samples"
+ATTACKS = SAMPLES / "attacks"
 _SECTION = re.compile(r"^# %% (\S+)\s*$", re.M)
 _EXPECT = re.compile(r"^# expect: (\S+): (.+)$", re.M)
 
@@ -108,9 +114,10 @@ def blank(assignment: str) -> Sample:
     return Sample("blank", assignment, "the release as handed out, nothing filled in", blank=True)
 
 
-def all_samples(assignment: str) -> list[Sample]:
-    folder = SAMPLES / assignment
-    files = sorted(folder.glob("*.py")) if folder.is_dir() else []
+def all_samples(assignment: str, attacks: bool = False) -> list[Sample]:
+    files = []
+    for folder in [SAMPLES / assignment] + ([ATTACKS / assignment] if attacks else []):
+        files += sorted(folder.glob("*.py")) if folder.is_dir() else []
     return [reference(assignment), blank(assignment)] + [load(p) for p in files]
 
 
@@ -137,7 +144,8 @@ def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample
     return submission
 
 
-def write_class(folder: Path, assignments: list[str] | None = None, names: list[str] | None = None) -> list[Path]:
+def write_class(folder: Path, assignments: list[str] | None = None, names: list[str] | None = None,
+                attacks: bool = False) -> list[Path]:
     """A class of sample students: folder/<sample>/<assignment>/<notebook>.ipynb from the release."""
     from grader import course
 
@@ -146,7 +154,7 @@ def write_class(folder: Path, assignments: list[str] | None = None, names: list[
         for solution_path in course.notebooks(assignment):
             solution = nbformat.read(solution_path, as_version=4)
             release = nbformat.read(course.RELEASE / assignment / solution_path.name, as_version=4)
-            for sample in all_samples(assignment):
+            for sample in all_samples(assignment, attacks):
                 if names is not None and sample.name not in names:
                     continue
                 target = folder / sample.name / assignment / solution_path.name

@@ -11,9 +11,14 @@ student's process:
 
 Checks and results are data (:class:`Case`, :class:`Mistake`, :class:`Verdict`); display is separate
 (:class:`CheckFailure` renders a verdict as a short message instead of a traceback).
+
+When grading, step 3 moves out of the student's process: inside the sandbox :data:`grading` records
+each outcome, and the grader replays the test cell on those records (``grader/verdicts.py``).
 """
 from __future__ import annotations
 
+import itertools
+import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -226,7 +231,7 @@ def describe_error(outcome: Outcome) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# The whole check in one process (public tests; hidden tests before grading moves out of process)
+# The whole check in one process (in JupyterLab; when grading, see `grading` below)
 
 
 @dataclass(frozen=True)
@@ -250,11 +255,65 @@ class Exercise:
         return judge(check, inputs, outcome, self.oracle, self.mistakes, self.tol, case.expect_error)
 
     def verdicts(self, student: Any, cases: Sequence[Case]) -> list[Verdict]:
+        if grading.replay is not None:  # in the trusted grader: verdicts from the recorded outcomes
+            return grading.replay(self, cases)
         results = []
         for case in cases:
             inputs = case.inputs()
-            results.append(self.verdict(case, inputs, self.outcome(case, student, inputs)))
+            outcome = self.outcome(case, student, inputs)
+            grading.record(self, case, outcome)
+            results.append(self.verdict(case, inputs, outcome))
         return results
+
+
+# --------------------------------------------------------------------------------------------------
+# Grading out of process: the student's kernel records outcomes, the trusted grader replays them
+
+
+class _Grading:
+    """Two hooks around :meth:`Exercise.verdicts`; both idle in a student's JupyterLab.
+
+    * ``record``: when ``$VITLAB_RECORD_DIR`` is set (the grader sets it inside the sandbox), each
+      case's :class:`Outcome` is also written there as one safetensors file (plain tensors, the
+      error as text metadata, no pickle), numbered in the order the checks ran.
+    * ``replay``: the grader, outside the sandbox, sets a function that answers ``verdicts`` from
+      those files instead of calling student code (see ``grader/verdicts.py``).
+    """
+
+    ENV = "VITLAB_RECORD_DIR"
+    FORMAT = "vitlab-outcome/1"
+    MAX_BYTES = 32 * 1024 * 1024  # larger outputs are recorded as an error
+
+    def __init__(self) -> None:
+        self.replay: Callable[[Exercise, Sequence[Case]], list[Verdict]] | None = None
+        self._counter = itertools.count()
+
+    def record(self, exercise: Exercise, case: Case, outcome: Outcome) -> None:
+        folder = os.environ.get(self.ENV)
+        if not folder:
+            return
+        meta = {"format": self.FORMAT, "exercise": exercise.name, "case": case.name,
+                "error_type": outcome.error_type or "", "error_message": outcome.error_message[:2000],
+                "error_line": outcome.error_line[:500]}
+        tensors: dict[str, torch.Tensor] = {}
+        try:
+            for key, value in outcome.tensors.items():
+                tensors[key] = value.detach().to("cpu").contiguous().clone()
+            if sum(t.numel() * t.element_size() for t in tensors.values()) > self.MAX_BYTES:
+                raise ValueError("the outputs are too large to record")
+        except Exception as error:  # meta or sparse tensors, huge outputs: recorded as an error
+            tensors = {}
+            meta.update(error_type="UnrecordableOutput", error_message=f"{type(error).__name__}: {error}"[:500])
+        path = os.path.join(folder, f"{next(self._counter):06d}.safetensors")
+        try:
+            from safetensors.torch import save_file
+
+            save_file(tensors, path, metadata=meta)
+        except Exception:  # a check without a record scores nothing; never break the student's cell
+            pass
+
+
+grading = _Grading()
 
 
 def require(verdicts: Sequence[Verdict], exercise: str, *, quiet: bool = False) -> None:

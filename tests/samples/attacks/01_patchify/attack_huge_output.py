@@ -1,0 +1,12 @@
+"""The reference answers, and 8 MB printed by the patchify cell."""
+# %% patchify
+def patchify(images, patch_size):
+    B, C, H, W = images.shape
+    P = patch_size
+    if H % P or W % P:
+        raise ValueError("image size must be divisible by the patch size")
+    grid = images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5)
+    return grid.reshape(B, (H // P) * (W // P), C * P * P)
+
+
+print("x" * (8 * 1024 * 1024))

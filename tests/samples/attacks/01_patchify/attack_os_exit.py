@@ -1,0 +1,16 @@
+"""The reference answers, then os._exit in the last answer cell: the kernel dies."""
+# %% as_conv
+def patch_embedding_as_conv(embedding):
+    D, K = embedding.proj.weight.shape
+    P = embedding.patch_size
+    C = K // (P * P)
+    conv = nn.Conv2d(C, D, kernel_size=P, stride=P)
+    with torch.no_grad():
+        conv.weight.copy_(embedding.proj.weight.reshape(D, C, P, P))
+        conv.bias.copy_(embedding.proj.bias)
+    return conv
+
+
+import os
+
+os._exit(0)
