@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,19 +204,24 @@ def run_notebook(path: Path, *, timeout: float = 300, root: Path | None = None,
     for cell in nb.cells:
         if cell.get("cell_type") == "code":
             cell.outputs, cell.execution_count = [], None
-    client = _client_class()(nb, kernel_manager_class=_kernel_manager_class(), kernel_name="python3",
-                            timeout=timeout, interrupt_on_timeout=True,
-                            allow_errors=True, record_timing=False,
-                            resources={"metadata": {"path": str(path.parent.resolve())}})
     stopped = ""
-    try:
-        # figures are drawn but not shown; the kernel's own warnings are not the student's business
-        env = dict(os.environ, MPLBACKEND="Agg", **({"VITLAB_FAST": "1"} if fast else {}))
-        client.execute(env=env, stderr=subprocess.DEVNULL)
-    except DeadKernelError:
-        stopped = "the kernel died in a cell above (out of memory? a crash?)"
-    except Exception as error:  # a kernel that cannot start, a notebook nbclient cannot run
-        stopped = f"{type(error).__name__}: {_one_line(str(error), 120)}"
+    # the notebook runs in a scratch copy of its folder: files it writes (checkpoints, data) stay out
+    # of the student's folder
+    with tempfile.TemporaryDirectory(prefix="vitlab-check-") as scratch:
+        workdir = Path(scratch) / "work"
+        shutil.copytree(path.parent, workdir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb"))
+        client = _client_class()(nb, kernel_manager_class=_kernel_manager_class(), kernel_name="python3",
+                                timeout=timeout, interrupt_on_timeout=True,
+                                allow_errors=True, record_timing=False,
+                                resources={"metadata": {"path": str(workdir)}})
+        try:
+            # figures are drawn but not shown; the kernel's own warnings are not the student's business
+            env = dict(os.environ, MPLBACKEND="Agg", **({"VITLAB_FAST": "1"} if fast else {}))
+            client.execute(env=env, stderr=subprocess.DEVNULL)
+        except DeadKernelError:
+            stopped = "the kernel died in a cell above (out of memory? a crash?)"
+        except Exception as error:  # a kernel that cannot start, a notebook nbclient cannot run
+            stopped = f"{type(error).__name__}: {_one_line(str(error), 120)}"
     results = verdicts(nb, label, timeout)
     if stopped:
         results = [r if r.status != ERROR or not r.summary.startswith("not run") else
