@@ -149,6 +149,11 @@ class Sandbox:
             "ALL",
             "--hostname",
             "sandbox",
+            # the private /tmp first: the binds below may lie under /tmp (a checkout or venv in /tmp)
+            "--size",
+            str(lim.tmpfs),
+            "--tmpfs",
+            "/tmp",
             "--ro-bind",
             "/usr",
             "/usr",
@@ -177,10 +182,6 @@ class Sandbox:
         if self.data is not None:
             cmd += ["--ro-bind", str(self.data), "/data/fashion-mnist"]
         cmd += [
-            "--size",
-            str(lim.tmpfs),
-            "--tmpfs",
-            "/tmp",  # before the kernel folder, which may be under /tmp
             "--bind",
             str(self.scratch),
             "/scratch",
