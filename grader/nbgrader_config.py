@@ -17,7 +17,7 @@ c.CourseDirectory.submitted_directory = ".grading/submitted"
 c.CourseDirectory.autograded_directory = ".grading/autograded"
 c.CourseDirectory.feedback_directory = ".grading/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.grading' / 'gradebook.db'}"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "*.pt"]  # checkpoints a run leaves
 
 # what a student sees in place of each solution region
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
