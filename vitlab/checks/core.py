@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -327,7 +326,3 @@ def require(verdicts: Sequence[Verdict], exercise: str, *, quiet: bool = False) 
 
 def seeded(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
-
-
-def in_notebook() -> bool:
-    return "ipykernel" in sys.modules

@@ -10,7 +10,6 @@ calls. Two facts follow from the record:
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -54,8 +53,3 @@ def forbidden_calls(calls: Iterable[Any], forbidden: dict[Any, str]) -> list[str
 def call_count_grows(counts: dict[str, int]) -> bool:
     """True when the number of torch calls differs between sizes (a Python loop over that size)."""
     return len(set(counts.values())) > 1
-
-
-def summary(calls: Iterable[Any], top: int = 3) -> str:
-    common = Counter(_name(f) for f in calls).most_common(top)
-    return ", ".join(f"{name} x{count}" for name, count in common)
