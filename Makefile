@@ -6,7 +6,7 @@ SUBMISSIONS ?= .grading/submissions
 OUT ?= .grading/autograde
 PYTEST := $(PY) -m pytest
 
-.PHONY: help test test-fast release student-release autograde merge samples bench bench-grading lint
+.PHONY: help test test-fast release student-release autograde merge samples bench bench-train bench-grading lint
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
@@ -37,6 +37,10 @@ bench-grading: $(STAMP)  ## grading speed: seconds per notebook, projected time 
 
 bench: $(STAMP)  ## speed benchmarks (prints tables; not a test)
 	$(PY) benchmarks/attention.py
+
+BUDGET ?= 600
+bench-train: $(STAMP)  ## course vs D2L 11.8 vs seed recipe, BUDGET=600 s of training each (about 35 min)
+	$(PY) benchmarks/train.py --budget $(BUDGET) $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vitlab grader tests benchmarks

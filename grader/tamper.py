@@ -144,9 +144,21 @@ def _scan(source: str) -> set[str]:
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id in ("setattr", "delattr")
+            and _patches_a_module(node)
         ):
             found.add("suspicious:setattr")
     return found
+
+
+def _patches_a_module(call: ast.Call) -> bool:
+    """setattr/delattr on a library module (or on something computed, which may be one); replacing a
+    layer of the student's own model (``setattr(parent, "head", new_head)``, notebook 7) is fine."""
+    if not call.args:
+        return True
+    target = call.args[0]
+    if isinstance(target, ast.Name | ast.Attribute):
+        return _dotted(target).split(".")[0] in PATCHABLE
+    return True
 
 
 def code_flags(submitted: nbformat.NotebookNode) -> list[str]:

@@ -142,6 +142,8 @@ def test_setup_imports_run_only_the_import_lines():
         ("np.testing.assert_allclose = print", "monkeypatch:np.testing.assert_allclose"),
         ("math.isclose = lambda *a: True", "monkeypatch:math.isclose"),
         ("setattr(torch, 'equal', f)", "suspicious:setattr"),
+        ("setattr(torch.nn.functional, 'mse_loss', f)", "suspicious:setattr"),
+        ("setattr(sys.modules['torch'], 'equal', f)", "suspicious:setattr"),
         ("import importlib", "suspicious:importlib"),
         ("__import__('os')", "suspicious:__import__"),
         ("import ctypes", "suspicious:ctypes"),
@@ -164,6 +166,15 @@ def test_ordinary_answers_raise_no_flag():
             "    return torch.allclose(x, x)"
         )
     ]
+    assert tamper.code_flags(nb) == []
+
+
+def test_replacing_a_layer_of_ones_own_model_raises_no_flag():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "def replace_head(model, k, name='head'):\n    parent_name, _, last = name.rpartition('.')\n"
+        "    parent = model.get_submodule(parent_name) if parent_name else model\n"
+        "    setattr(parent, last, nn.Linear(4, k))\n    setattr(model, name, None)")]
     assert tamper.code_flags(nb) == []
 
 
