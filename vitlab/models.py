@@ -25,6 +25,7 @@ class ViTConfig:
     classes: int = 10
     pool: str = "cls"  # "cls": read a class token; "mean": average the patch tokens (no class token)
     channels: int = 1
+    token_keep: float = 1.0  # training only: the fraction of patch tokens each image keeps (PatchDropout)
 
 
 class ViT(nn.Module):
@@ -34,6 +35,8 @@ class ViT(nn.Module):
         super().__init__()
         if cfg.image_size % cfg.patch_size:
             raise ValueError(f"image_size {cfg.image_size} is not a multiple of patch_size {cfg.patch_size}")
+        if not 0.0 < cfg.token_keep <= 1.0:
+            raise ValueError(f"token_keep must be in (0, 1], not {cfg.token_keep}")
         if cfg.pool not in ("cls", "mean"):
             raise ValueError(f"pool must be 'cls' or 'mean', not {cfg.pool!r}")
         self.cfg = cfg
@@ -54,9 +57,25 @@ class ViT(nn.Module):
             x = torch.cat([self.cls_token.expand(len(x), -1, -1), x], dim=1)  # (B, N+1, D)
         return x + self.pos_embed  # (B, T, D)
 
+    def keep_random_patches(self, x: torch.Tensor) -> torch.Tensor:
+        """A random subset of each image's patch tokens, the class token always kept: (B, T', D).
+
+        PatchDropout (Liu et al., 2022): a mean-pooled or class-token ViT does not need every patch
+        to learn, and fewer tokens make each step cheaper. Evaluation sees all patches.
+        """
+        first = int(self.cls_token is not None)
+        patches = x[:, first:]  # (B, N, D)
+        keep = max(1, round(self.cfg.token_keep * patches.shape[1]))
+        order = torch.rand(patches.shape[:2], device=x.device).argsort(dim=1)[:, :keep]  # (B, keep)
+        kept = patches.gather(1, order.unsqueeze(-1).expand(-1, -1, patches.shape[2]))  # (B, keep, D)
+        return torch.cat([x[:, :first], kept], dim=1)  # (B, first + keep, D)
+
     def features(self, images: torch.Tensor) -> torch.Tensor:
         """The pooled representation the head reads: (B, D)."""
-        x = self.norm(self.blocks(self.tokens(images)))  # (B, T, D)
+        x = self.tokens(images)  # (B, T, D)
+        if self.training and self.cfg.token_keep < 1.0:
+            x = self.keep_random_patches(x)  # (B, T', D)
+        x = self.norm(self.blocks(x))  # (B, T, D)
         return x[:, 0] if self.cls_token is not None else x.mean(dim=1)  # (B, D)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
