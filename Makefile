@@ -21,7 +21,7 @@ release: $(STAMP)  ## regenerate notebooks/ from solutions/ with nbgrader
 	$(PY) -m grader.release
 
 student-release: $(STAMP)  ## build/student-release/ and its zip: what students get
-	$(PY) -m grader.student_release
+	$(PY) -m grader.release.student
 
 samples: $(STAMP)  ## a class of sample submissions in $(SUBMISSIONS)
 	$(PY) -m grader.samples $(SUBMISSIONS)
@@ -30,7 +30,7 @@ autograde: $(STAMP)  ## grade SUBMISSIONS=<dir> into OUT=<dir> (grades.csv, feed
 	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT) $(ARGS)
 
 merge: $(STAMP)  ## combine shard results: make merge OUT=<dir> SHARDS="<shard out> <shard out> ..."
-	$(PY) -m grader.merge $(OUT) $(SHARDS)
+	$(PY) -m grader.autograde.store $(OUT) $(SHARDS)
 
 bench-grading: $(STAMP)  ## grading speed: seconds per notebook, projected time for 200 students
 	VITLAB_FAST=1 $(PY) benchmarks/grading.py

@@ -6,16 +6,16 @@ patch, D embedding width.
 
 Every oracle here is a PyTorch built-in (``F.unfold``, ``F.fold``, ``F.linear``) and every mistake is
 written as a re-indexing of an oracle's output, so nothing in this module is a from-scratch answer.
+How the student's code is called lives in :mod:`vitlab.harness.calls.patchify`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from vitlab.checks import guards
 from vitlab.checks.core import (
     EXACT,
     FLOAT32,
@@ -24,11 +24,13 @@ from vitlab.checks.core import (
     Inputs,
     Mistake,
     Outcome,
+    Scratch,
     Tensors,
     Verdict,
-    require,
+    compare,
     seeded,
 )
+from vitlab.harness.calls import patchify as calls
 
 # --------------------------------------------------------------------------------------------------
 # Oracles (PyTorch built-ins)
@@ -105,6 +107,7 @@ def _patchify_mistakes() -> list[Mistake]:
     def reindexed(transform: Callable[[torch.Tensor, Inputs], torch.Tensor]):
         def produce(inputs: Inputs, _: Outcome) -> Tensors:
             return {"patches": transform(patches_oracle(inputs["images"], inputs["patch_size"]), inputs)}
+
         return produce
 
     def patch_size_as_count(inputs: Inputs, _: Outcome) -> Tensors | None:
@@ -140,15 +143,8 @@ def _patchify_mistakes() -> list[Mistake]:
     ]
 
 
-def _run_patchify(patchify, inputs: Inputs) -> Tensors:
-    return {"patches": patchify(inputs["images"], inputs["patch_size"])}
-
-
 def _patchify_oracle(inputs: Inputs, _: Outcome) -> Tensors:
     return {"patches": patches_oracle(inputs["images"], inputs["patch_size"])}
-
-
-PATCHIFY = Exercise("patchify", _run_patchify, _patchify_oracle, _patchify_mistakes(), EXACT)
 
 
 def images(B: int, C: int, H: int, W: int, seed: int = 0, dtype=torch.float32) -> torch.Tensor:
@@ -157,70 +153,32 @@ def images(B: int, C: int, H: int, W: int, seed: int = 0, dtype=torch.float32) -
     return order.reshape(B, C, H, W).to(dtype)
 
 
-PATCHIFY_PUBLIC = [
-    Case("3-channel 4x6 images, patch size 2", lambda: {"images": images(2, 3, 4, 6), "patch_size": 2}),
-    Case("1-channel 28x28 images, patch size 7", lambda: {"images": images(3, 1, 28, 28, 1), "patch_size": 7}),
-    Case("28x28 images with patch size 5 (28 is not divisible by 5)",
-         lambda: {"images": images(1, 1, 28, 28), "patch_size": 5}, expect_error=ValueError),
-]
-
-
-# --------------------------------------------------------------------------------------------------
-# "From scratch": no im2col built-ins, no Python loop over batch or patches
-
-FORBIDDEN = {F.unfold: "F.unfold / nn.Unfold", F.fold: "F.fold / nn.Fold", F.conv2d: "F.conv2d / nn.Conv2d"}
-#: (name, B, C, H, W, P): sizes at which a vectorised function makes the same torch calls
+#: (name, B, C, H, W, P): sizes at which vectorised code runs the same lines and torch calls
 SIZES = [("B=1, 2x2 patches", 1, 2, 4, 4, 2), ("B=5, 2x2 patches", 5, 2, 4, 4, 2),
-         ("B=1, 3x5 patches", 1, 2, 6, 10, 2)]
+         ("B=1, 3x5 patches", 1, 2, 6, 10, 2), ("B=1, C=3, 2x2 patches", 1, 3, 4, 4, 2)]
+#: what the code of a from-scratch patchify/unpatchify may not mention (the text: reshape and permute only)
+SCRATCH_NAMES = ("torch.nn.functional.unfold", "torch.nn.functional.fold", "torch.nn.Unfold", "torch.nn.Fold",
+                 "torch.nn.functional.conv2d", "torch.nn.Conv2d", "torch.conv2d", ".unfold", ".as_strided",
+                 "torch.as_strided", ".im2col", ".col2im")
+SCRATCH_FIX = ("use only reshape/view, permute/transpose and flatten (no unfold, fold, as_strided or "
+               "convolution, and no Python loop).")
 
+PATCHIFY_SCRATCH = Scratch(
+    SCRATCH_NAMES, calls.patchify_scratch,
+    lambda: {"runs": [(images(B, C, H, W), P) for _, B, C, H, W, P in SIZES]},
+    calls.LABELS, tuple(s[0] for s in SIZES), "the batch, the channels or the patches", SCRATCH_FIX,
+    "from scratch (no unfold, no Python loops)")
 
-def call_record(fn: Callable, make_args: Callable[[int, int, int, int, int], tuple]) -> Tensors:
-    """Step 2 of the from-scratch check: torch call counts per size, and the forbidden calls seen."""
-    counts, flags = [], torch.zeros(len(FORBIDDEN), dtype=torch.int64)
-    for _, B, C, H, W, P in SIZES:
-        calls = guards.torch_calls(fn, *make_args(B, C, H, W, P))
-        counts.append(len(calls))
-        for index, func in enumerate(FORBIDDEN):
-            flags[index] |= int(func in calls)
-    return {"call_counts": torch.tensor(counts), "forbidden": flags}
-
-
-def judge_from_scratch(check: str, _: Inputs, outcome: Outcome) -> Verdict:
-    if outcome.raised:
-        return Verdict(False, check, f"your code raised {outcome.error_type} on a small input: "
-                                     f"{outcome.error_message}")
-    used = [label for flag, label in zip(outcome.tensors["forbidden"].tolist(), FORBIDDEN.values()) if flag]
-    if used:
-        return Verdict(False, check, f"this exercise is from scratch, but your code calls {', '.join(used)}.\n"
-                                     "Fix: use only reshape/view, permute/transpose and flatten.",
-                       mistake="built-in used")
-    counts = dict(zip((s[0] for s in SIZES), outcome.tensors["call_counts"].tolist()))
-    if guards.call_count_grows(counts):
-        detail = ", ".join(f"{name}: {n}" for name, n in counts.items())
-        return Verdict(False, check, "your code makes more PyTorch calls for bigger inputs, so it loops in "
-                                     f"Python over the batch or the patches ({detail} calls).\n"
-                                     "Fix: replace the loop by reshape, permute and reshape.",
-                       mistake="python loop")
-    return Verdict(True, check)
-
-
-def from_scratch(make_args: Callable[[int, int, int, int, int], tuple]) -> Case:
-    """The from-scratch case: no im2col built-ins, no Python loop over batch or patches."""
-    return Case("from scratch (no F.unfold, no Python loops)", dict,
-                run=lambda fn, _: call_record(fn, make_args), judge=judge_from_scratch)
-
-
-def _patchify_args(B, C, H, W, P):
-    return images(B, C, H, W), P
-
-
-def _unpatchify_args(B, C, H, W, P):
-    return patches_oracle(images(B, C, H, W), P), P, H, W
-
-
-def test_patchify(patchify) -> None:
-    """Public test of exercise 1: three cases, then the from-scratch check."""
-    require(PATCHIFY.verdicts(patchify, PATCHIFY_PUBLIC + [from_scratch(_patchify_args)]), "patchify")
+PATCHIFY = Exercise(
+    "test_patchify", "patchify", ("patchify",), calls.patchify, _patchify_oracle, _patchify_mistakes(), EXACT,
+    public=[
+        Case("3-channel 4x6 images, patch size 2", lambda: {"images": images(2, 3, 4, 6), "patch_size": 2}),
+        Case("1-channel 28x28 images, patch size 7", lambda: {"images": images(3, 1, 28, 28, 1), "patch_size": 7}),
+        Case("28x28 images with patch size 5 (28 is not divisible by 5)",
+             lambda: {"images": images(1, 1, 28, 28), "patch_size": 5}, expect_error=ValueError),
+    ],
+    scratch=PATCHIFY_SCRATCH,
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,6 +190,7 @@ def _unpatchify_mistakes() -> list[Mistake]:
         def produce(inputs: Inputs, _: Outcome) -> Tensors:
             p, P = inputs["patches"], inputs["patch_size"]
             return {"images": image_oracle(inverse(p, inputs), P, inputs["height"], inputs["width"])}
+
         return produce
 
     def dims(i: Inputs) -> tuple[int, int, int]:
@@ -261,15 +220,8 @@ def _unpatchify_mistakes() -> list[Mistake]:
     ]
 
 
-def _run_unpatchify(unpatchify, inputs: Inputs) -> Tensors:
-    return {"images": unpatchify(inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"])}
-
-
 def _unpatchify_oracle(inputs: Inputs, _: Outcome) -> Tensors:
     return {"images": image_oracle(inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"])}
-
-
-UNPATCHIFY = Exercise("unpatchify", _run_unpatchify, _unpatchify_oracle, _unpatchify_mistakes(), EXACT)
 
 
 def unpatchify_case(name: str, B: int, C: int, H: int, W: int, P: int, seed: int = 0,
@@ -278,35 +230,23 @@ def unpatchify_case(name: str, B: int, C: int, H: int, W: int, P: int, seed: int
                                "patch_size": P, "height": H, "width": W})
 
 
-UNPATCHIFY_PUBLIC = [
-    unpatchify_case("3-channel 4x6 images, patch size 2", 2, 3, 4, 6, 2),
-    unpatchify_case("1-channel 28x28 images, patch size 7", 3, 1, 28, 28, 7, seed=1),
-]
-
-
-def test_unpatchify(unpatchify) -> None:
-    """Public test of exercise 2: unpatchify undoes the oracle's patches exactly."""
-    require(UNPATCHIFY.verdicts(unpatchify, UNPATCHIFY_PUBLIC + [from_scratch(_unpatchify_args)]), "unpatchify")
+UNPATCHIFY = Exercise(
+    "test_unpatchify", "unpatchify", ("unpatchify",), calls.unpatchify, _unpatchify_oracle,
+    _unpatchify_mistakes(), EXACT,
+    public=[
+        unpatchify_case("3-channel 4x6 images, patch size 2", 2, 3, 4, 6, 2),
+        unpatchify_case("1-channel 28x28 images, patch size 7", 3, 1, 28, 28, 7, seed=1),
+    ],
+    scratch=Scratch(
+        SCRATCH_NAMES, calls.unpatchify_scratch,
+        lambda: {"runs": [(patches_oracle(images(B, C, H, W), P), P, H, W) for _, B, C, H, W, P in SIZES]},
+        calls.LABELS, tuple(s[0] for s in SIZES), "the batch, the channels or the patches", SCRATCH_FIX,
+        "from scratch (no fold, no Python loops)"),
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 3: PatchEmbedding (a linear map of flattened patches)
-
-
-def linear_of(module: nn.Module) -> nn.Linear:
-    proj = getattr(module, "proj", None)
-    if not isinstance(proj, nn.Linear):
-        raise AttributeError("PatchEmbedding needs its linear layer stored as self.proj = nn.Linear(C * P * P, D)")
-    if proj.bias is None:
-        raise AttributeError("self.proj has no bias: keep nn.Linear's default bias=True")
-    return proj
-
-
-def _run_embedding(cls, inputs: Inputs) -> Tensors:
-    torch.manual_seed(inputs["seed"])
-    module = cls(inputs["in_channels"], inputs["patch_size"], inputs["dim"])
-    proj = linear_of(module)
-    return {"tokens": module(inputs["images"]), "weight": proj.weight, "bias": proj.bias}
 
 
 def _embedding_oracle(inputs: Inputs, outcome: Outcome) -> Tensors:
@@ -326,6 +266,7 @@ def _embedding_mistakes() -> list[Mistake]:
             if wrong is None or wrong["patches"].shape[-1] != outcome.tensors["weight"].shape[-1]:
                 return None
             return {"tokens": F.linear(wrong["patches"], outcome.tensors["weight"], outcome.tensors["bias"])}
+
         return Mistake(f"your patchify is wrong ({mistake.name})",
                        "PatchEmbedding must use patchify; fix patchify first (see its test above).", produce,
                        catalogued=False)
@@ -339,43 +280,29 @@ def _embedding_mistakes() -> list[Mistake]:
     ]
 
 
-PATCH_EMBEDDING = Exercise("PatchEmbedding", _run_embedding, _embedding_oracle, _embedding_mistakes(), FLOAT32)
-
-
 def embedding_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0,
                    dtype=torch.float32) -> Case:
     def make() -> Inputs:
         x = torch.randn(B, C, H, W, generator=seeded(seed), dtype=dtype)
         return {"images": x, "in_channels": C, "patch_size": P, "dim": D, "seed": seed}
+
     return Case(name, make)
 
 
-EMBEDDING_PUBLIC = [
-    embedding_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
-    embedding_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
-]
-
-
-def test_patch_embedding(PatchEmbedding) -> None:
-    """Public test of exercise 3: tokens equal a linear map of the oracle's patches."""
-    require(PATCH_EMBEDDING.verdicts(PatchEmbedding, EMBEDDING_PUBLIC), "PatchEmbedding")
+PATCH_EMBEDDING = Exercise(
+    "test_patch_embedding", "PatchEmbedding", ("PatchEmbedding",), calls.patch_embedding, _embedding_oracle,
+    _embedding_mistakes(), FLOAT32,
+    public=[
+        embedding_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
+        embedding_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
+    ],
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 4: the same map as a Conv2d(C, D, kernel_size=P, stride=P)
 
-
-def _run_as_conv(student: tuple, inputs: Inputs) -> Tensors:
-    to_conv, cls = student
-    torch.manual_seed(inputs["seed"])
-    embedding = cls(inputs["in_channels"], inputs["patch_size"], inputs["dim"])
-    proj = linear_of(embedding)
-    conv = to_conv(embedding)
-    if not isinstance(conv, nn.Conv2d):
-        raise TypeError(f"patch_embedding_as_conv should return an nn.Conv2d, not {type(conv).__name__}")
-    conv_bias = conv.bias if conv.bias is not None else torch.zeros(conv.out_channels)
-    return {"feature_map": conv(inputs["images"]), "weight": proj.weight, "bias": proj.bias,
-            "conv_bias": conv_bias}
+SHARED_STORAGE = "the Conv2d's weight shares memory with the Linear layer's weight"
 
 
 def _as_conv_tokens(inputs: Inputs, outcome: Outcome, patches: torch.Tensor, bias_key: str) -> torch.Tensor:
@@ -395,6 +322,7 @@ def _as_conv_mistakes() -> list[Mistake]:
         def produce(inputs: Inputs, outcome: Outcome) -> Tensors:
             patches = transform(patches_oracle(inputs["images"], inputs["patch_size"]), inputs)
             return {"feature_map": _as_conv_tokens(inputs, outcome, patches, bias_key)}
+
         return produce
 
     C = lambda i: i["in_channels"]  # noqa: E731
@@ -410,19 +338,32 @@ def _as_conv_mistakes() -> list[Mistake]:
     ]
 
 
-AS_CONV = Exercise("patch_embedding_as_conv", _run_as_conv, _as_conv_oracle, _as_conv_mistakes(), FLOAT32)
+def _judge_as_conv(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    verdict = compare(check, inputs, outcome, _as_conv_oracle, AS_CONV_MISTAKES, FLOAT32)
+    if verdict.passed and outcome.tensors.get("shares_storage", torch.tensor(0)).item():
+        return Verdict(False, check, f"{SHARED_STORAGE}, so changing one changes the other.\nFix: build a new "
+                                     "nn.Conv2d and copy the reshaped weight into it under torch.no_grad() "
+                                     "(conv.weight.copy_(...)), instead of viewing the Linear's weight.",
+                       mistake=SHARED_STORAGE)
+    return verdict
 
-AS_CONV_PUBLIC = [
-    embedding_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
-    embedding_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
-]
+
+AS_CONV_MISTAKES = _as_conv_mistakes()
 
 
-def test_patch_embedding_as_conv(patch_embedding_as_conv, PatchEmbedding) -> None:
-    """Public test of exercise 4: the Conv2d gives the embedding's tokens as a (B, D, h, w) map."""
-    require(AS_CONV.verdicts((patch_embedding_as_conv, PatchEmbedding), AS_CONV_PUBLIC), "patch_embedding_as_conv")
+def as_conv_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0) -> Case:
+    base = embedding_case(name, B, C, H, W, P, D, seed)
+    return Case(name, base.inputs, judge=_judge_as_conv)
 
+
+AS_CONV = Exercise(
+    "test_as_conv", "patch_embedding_as_conv", ("patch_embedding_as_conv", "PatchEmbedding"), calls.as_conv,
+    _as_conv_oracle, AS_CONV_MISTAKES, FLOAT32,
+    public=[
+        as_conv_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
+        as_conv_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
+    ],
+    structural=[SHARED_STORAGE],
+)
 
 EXERCISES = [PATCHIFY, UNPATCHIFY, PATCH_EMBEDDING, AS_CONV]
-#: diagnoses that come from structural checks rather than from a Mistake's output
-STRUCTURAL_MISTAKES = ["built-in used", "python loop"]

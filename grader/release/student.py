@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from grader import course
-from grader.release import check_all
+from grader.release.notebooks import check_all
 
 NAME = "vit-from-scratch"
 BUILD = course.ROOT / "build" / "student-release"

@@ -5,7 +5,7 @@
 to exactly one assignment. Nothing is ever extracted with ``extractall``: each wanted member is
 read with a size cap and written to a path the grader builds itself, so a member named
 ``../../x``, an absolute path, a symlink or a zip bomb cannot write anywhere else; each such member
-becomes a :class:`~grader.collect.Problem`. Folders and zips can be mixed; a student present as
+becomes a :class:`~grader.autograde.collect.Problem`. Folders and zips can be mixed; a student present as
 both is graded from the folder and the zip is reported.
 """
 
@@ -15,7 +15,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from grader.collect import SAFE_ID, Problem, Submission, collect, expected_notebooks
+from grader.autograde.collect import SAFE_ID, Problem, Submission, collect, expected_notebooks
 
 MAX_MEMBER = 20 * 1024 * 1024  # one notebook
 MAX_TOTAL = 100 * 1024 * 1024  # one student's zip, unpacked

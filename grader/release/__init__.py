@@ -1,0 +1,2 @@
+"""Making what students get: the release notebooks (:mod:`.notebooks`, ``make release``) and the
+student bundle (:mod:`.student`, ``make student-release``)."""

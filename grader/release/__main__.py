@@ -1,0 +1,5 @@
+import sys
+
+from grader.release.notebooks import main
+
+sys.exit(main())
