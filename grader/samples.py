@@ -8,7 +8,8 @@ A sample is a file ``tests/samples/<assignment>/<name>.py``::
     def patchify(images, patch_size):
         ...
 
-Each ``# %% <grade_id>`` section replaces that answer cell of the released notebook; answer cells
+Each ``# %% <grade_id>`` section replaces that answer cell of the released notebook (``# %% +<grade_id>``
+adds a new cell after that cell, as a student adding a helper in a cell of their own would); answer cells
 the sample does not name get the reference answer (the solution cell without its markers). The two
 special samples ``reference`` and ``blank`` need no file. ``# expect: <test cell>: <mistake>`` lines
 say which public test must fail and the catalogued mistake it must name (tests/test_catalogue.py).
@@ -28,11 +29,15 @@ from pathlib import Path
 
 import nbformat
 
+from vitlab import cells
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "samples"
 ATTACKS = SAMPLES / "attacks"
 _SECTION = re.compile(r"^# %% (\S+)\s*$", re.M)
 _EXPECT = re.compile(r"^# expect: (\S+): (.+)$", re.M)
+_VERDICT = re.compile(r"^# verdict: (\S+): (pass|fail)(?:: (.+))?$", re.M)
+CORPUS = ROOT / "tests" / "corpus"
 
 
 @dataclass(frozen=True)
@@ -41,69 +46,27 @@ class Sample:
     assignment: str
     description: str
     cells: dict[str, str] = field(default_factory=dict)  # grade_id -> source
+    added: tuple[tuple[str, str], ...] = ()  # (grade id of the cell it follows, source): cells the student added
     expects: tuple[tuple[str, str], ...] = ()  # (test cell grade_id, mistake name)
+    verdicts: tuple[tuple[str, str, str], ...] = ()  # corpus: (test cell, "pass" | "fail", words the diagnosis says)
     blank: bool = False
 
 
-def grade_id(cell) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def is_answer(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("solution"))
-
-
-def is_test(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def strip_markers(source: str) -> str:
-    """The reference answer as a student would write it: solution markers and hidden tests removed."""
-    kept, hidden = [], False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker in ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"):
-            hidden = marker.startswith("### BEGIN")
-            continue
-        if hidden or marker in ("### BEGIN SOLUTION", "### END SOLUTION"):
-            continue
-        kept.append(line)
-    return "\n".join(kept)
-
-
-STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-
-
-def blank_answer(source: str) -> str:
-    """An answer cell as released: each solution region replaced by nbgrader's stub."""
-    kept, inside = [], False
-    for line in source.splitlines():
-        marker = line.strip()
-        if marker == "### BEGIN SOLUTION":
-            indent = line[: len(line) - len(line.lstrip())]
-            kept += [indent + STUB[0], indent + STUB[1]]
-            inside = True
-        elif marker == "### END SOLUTION":
-            inside = False
-        elif not inside:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def public_part(source: str) -> str:
-    """A test cell's visible part (what the student's release shows)."""
-    return source.split("### BEGIN HIDDEN TESTS")[0].rstrip()
+grade_id, is_answer, is_test = cells.grade_id, cells.is_answer, cells.is_test
+strip_markers, blank_answer, public_part = cells.strip_markers, cells.blank_answer, cells.public_part
 
 
 def load(path: Path) -> Sample:
     text = path.read_text()
     description = (ast.get_docstring(ast.parse(text)) or "").strip()
     parts = _SECTION.split(text)
-    cells = {gid: body.strip("\n") + "\n" for gid, body in zip(parts[1::2], parts[2::2])}
+    sections = [(gid, body.strip("\n") + "\n") for gid, body in zip(parts[1::2], parts[2::2])]
+    answers = {gid: body for gid, body in sections if not gid.startswith("+")}
+    added = tuple((gid[1:], body) for gid, body in sections if gid.startswith("+"))
     expects = tuple((test, mistake.strip()) for test, mistake in _EXPECT.findall(parts[0]))
-    return Sample(path.stem, path.parent.name, description, cells, expects)
+    verdicts = tuple((test, kind, words.strip()) for test, kind, words in _VERDICT.findall(parts[0]))
+    return Sample(path.stem, path.parent.name, description, answers, added=added, expects=expects,
+                  verdicts=verdicts)
 
 
 def reference(assignment: str) -> Sample:
@@ -119,6 +82,14 @@ def all_samples(assignment: str, attacks: bool = False) -> list[Sample]:
     for folder in [SAMPLES / assignment] + ([ATTACKS / assignment] if attacks else []):
         files += sorted(folder.glob("*.py")) if folder.is_dir() else []
     return [reference(assignment), blank(assignment)] + [load(p) for p in files]
+
+
+def corpus(assignment: str) -> list[Sample]:
+    """Answers written the way students write them (tests/corpus/<assignment>/): correct ones written
+    differently from the reference (``# verdict: <test>: pass``) and wrong ones beyond the catalogue
+    (``# verdict: <test>: fail: <words the diagnosis must say>``)."""
+    folder = CORPUS / assignment
+    return [load(p) for p in sorted(folder.glob("*.py"))] if folder.is_dir() else []
 
 
 def reference_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
@@ -141,6 +112,9 @@ def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample
     for cell in submission.cells:
         if is_answer(cell):
             cell.source = answers[grade_id(cell)]
+    for after, source in sample.added:  # a new cell, as JupyterLab makes one: no nbgrader metadata
+        index = next(i for i, c in enumerate(submission.cells) if grade_id(c) == after)
+        submission.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
     return submission
 
 
@@ -162,6 +136,38 @@ def write_class(folder: Path, assignments: list[str] | None = None, names: list[
                 nbformat.write(fill(release, solution, sample), target)
                 written.append(target)
     return written
+
+
+def solution_notebook(assignment: str) -> nbformat.NotebookNode:
+    from grader import course
+
+    (path,) = course.notebooks(assignment)
+    return nbformat.read(path, as_version=4)
+
+
+def release_notebook(assignment: str) -> nbformat.NotebookNode:
+    from grader import course
+
+    (path,) = course.notebooks(assignment)
+    return nbformat.read(course.RELEASE / assignment / path.name, as_version=4)
+
+
+def judge(assignment: str, sample: Sample, *, hidden: bool):
+    """grade id -> ExerciseResult for a sample, its program run in this process (trusted samples only:
+    no sandbox; the attacks go through the real grader in tests/test_autograde.py)."""
+    import tempfile
+
+    from vitlab.checks import program, session
+    from vitlab.harness import runner, wire
+
+    solution = solution_notebook(assignment)
+    submitted = fill(release_notebook(assignment), solution, sample)
+    prog = program.build(submitted, solution)
+    plan = session.plan_notebook(prog.test_ids, hidden=hidden)
+    with tempfile.TemporaryDirectory(prefix="vitlab-sample-") as folder:
+        wire.write_job(Path(folder), list(prog.cells), plan.calls(), {})
+        report = runner.run_job(Path(folder))
+    return session.judge_outcomes(plan, report.outcomes, prog.student_cells, prog.setup_sources)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ this module; nothing else knows which exercises exist.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +22,7 @@ from types import ModuleType
 from vitlab.checks.core import Case, Exercise, Mistake, Oracle
 
 #: the notebooks' topics, in course order (assignment "01_patchify" has topic "patchify")
-TOPICS = ("patchify",)  # PORTING: "positional_encoding", "attention", "block", "vit", "training", "transfer"
+TOPICS = ("patchify", "positional_encoding", "attention", "block", "vit", "training", "transfer")
 INSTRUCTOR_PACKAGE = "instructor"
 
 
@@ -44,12 +45,20 @@ def instructor(topic: str) -> ModuleType | None:
         raise
 
 
+def instructor_available() -> bool:
+    return importlib.util.find_spec(INSTRUCTOR_PACKAGE) is not None
+
+
 @cache
 def exercises() -> dict[str, Exercise]:
     """grade id -> exercise, over every notebook (a grade id may be used once in the course)."""
     found: dict[str, Exercise] = {}
     for topic in TOPICS:
-        for exercise in module(topic).EXERCISES:
+        try:  # TRANSITION (grading v2): a notebook not ported yet is skipped
+            exercises_of_topic = module(topic).EXERCISES
+        except ImportError:
+            continue
+        for exercise in exercises_of_topic:
             if exercise.grade_id in found:
                 raise ValueError(f"grade id {exercise.grade_id} is registered twice")
             found[exercise.grade_id] = exercise
@@ -58,8 +67,11 @@ def exercises() -> dict[str, Exercise]:
 
 def topic_of(grade_id: str) -> str:
     for topic in TOPICS:
-        if any(e.grade_id == grade_id for e in module(topic).EXERCISES):
-            return topic
+        try:  # TRANSITION (grading v2)
+            if any(e.grade_id == grade_id for e in module(topic).EXERCISES):
+                return topic
+        except ImportError:
+            continue
     raise KeyError(grade_id)
 
 

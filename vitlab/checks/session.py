@@ -10,6 +10,7 @@ The same functions serve the three places a check runs:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,9 +93,16 @@ class ExerciseResult:
 # In the student's kernel
 
 
-def in_process(grade_id: str, objects: Sequence[Any]) -> ExerciseResult:
-    """A test cell in JupyterLab: the public cases called here, judged here."""
-    plan = registry.plan(grade_id, hidden=False)
+def hidden_here() -> bool:
+    """Run the hidden cases in test cells too: only where the instructor package is installed (the
+    instructor's own checkout, nbval and mutation testing of solutions/), unless VITLAB_HIDDEN=0."""
+    return os.environ.get("VITLAB_HIDDEN", "1") != "0" and registry.instructor_available()
+
+
+def in_process(grade_id: str, objects: Sequence[Any], *, hidden: bool | None = None) -> ExerciseResult:
+    """A test cell in JupyterLab: the public cases called here, judged here (and the hidden ones in
+    the instructor's checkout, see :func:`hidden_here`)."""
+    plan = registry.plan(grade_id, hidden=hidden_here() if hidden is None else hidden)
     ex = plan.exercise
     if len(objects) != len(ex.names):
         raise TypeError(f"checks.run({grade_id!r}, ...) takes {len(ex.names)} object(s): {', '.join(ex.names)}")
