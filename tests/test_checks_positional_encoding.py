@@ -1,52 +1,296 @@
-"""Notebook 2's public checks hold literals and invariants; these keep them equal to the hidden oracle."""
+"""Notebook 2's checks: the public literals equal the instructor's closed form, and the judges tell the
+right answer from each catalogued mistake (float64 and float32 versions of it), in the student's words."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 import torch
 
+from instructor import positional_encoding as closed
 from vitlab.checks import positional_encoding as public
-from vitlab.hidden import positional_encoding as hidden
+from vitlab.checks import scratch
+from vitlab.checks.core import Outcome
+from vitlab.harness.calls import positional_encoding as calls
+
+# --------------------------------------------------------------------------------------------------
+# The closed form itself
 
 
-@pytest.mark.parametrize("key", sorted(public.SPOTS))
-def test_spot_literals_come_from_the_hidden_oracle(key):
-    table = public.SPOTS[key]
-    fresh = hidden.spot_table(*key, table["positions"], table["columns"])
-    np.testing.assert_allclose(table["expected"], fresh["expected"], atol=1e-11)
-    assert set(table["mistakes"]) == set(fresh["mistakes"])
-    for name, rows in fresh["mistakes"].items():
-        np.testing.assert_allclose(table["mistakes"][name], rows, atol=1e-11)
+def test_the_closed_form_is_the_formula_of_the_text():
+    """An independent, element-by-element version of the formula (Python's math module)."""
+    P, D = 9, 6
+    want = [
+        [(math.sin if c % 2 == 0 else math.cos)(p / 10000 ** (2 * (c // 2) / D)) for c in range(D)]
+        for p in range(P)
+    ]
+    np.testing.assert_allclose(closed.encoding(P, D), want, atol=1e-15)
+
+
+@pytest.mark.parametrize("offset", [-7, 0, 1, 13, 100])
+def test_the_rotation_closed_form_moves_the_encoding(offset):
+    pe = closed.encoding(300, 16)
+    p = np.arange(max(0, -offset), min(300, 300 - offset))
+    np.testing.assert_allclose(pe[p] @ closed.rotation(offset, 16).T, pe[p + offset], atol=1e-12)
+
+
+def test_the_2d_closed_form_is_row_then_column():
+    h, w, D = 3, 4, 8
+    grid = closed.encoding_2d(h, w, D)
+    for n in range(h * w):
+        r, c = divmod(n, w)
+        np.testing.assert_allclose(
+            grid[n], np.concatenate([closed.encoding(h, 4)[r], closed.encoding(w, 4)[c]])
+        )
+
+
+@pytest.mark.parametrize("size", [(1, 2), (50, 16), (200, 64)])
+def test_the_closed_form_satisfies_the_public_invariants(size):
+    assert public.invariant_problems(torch.from_numpy(closed.encoding(*size))) == []
+
+
+# --------------------------------------------------------------------------------------------------
+# The literals
+
+
+def _same(literal, fresh):
+    if isinstance(fresh, dict):
+        assert set(literal) == set(fresh)
+        for key in fresh:
+            _same(literal[key], fresh[key])
+    elif isinstance(fresh, list):
+        assert len(literal) == len(fresh)
+        for a, b in zip(literal, fresh, strict=True):
+            _same(a, b)
+    elif fresh is None or isinstance(fresh, int):
+        assert literal == fresh
+    else:
+        assert literal == pytest.approx(fresh, abs=1e-11)
+
+
+def test_spot_literals_come_from_the_closed_form():
+    spots, rotations = closed.public_tables()
+    _same(public.SPOTS, spots)
+    _same(public.ROTATION_SPOTS, rotations)
+    assert {D: t["offsets"] for D, t in public.ROTATION_SPOTS.items()} == public.ROTATION_OFFSETS
 
 
 @pytest.mark.parametrize("key", sorted(public.SPOTS))
 def test_every_mistake_is_told_apart_from_the_right_answer_and_the_others(key):
     table = public.SPOTS[key]
-    rows = {name: np.array(r) for name, candidates in table["mistakes"].items() for r in candidates[:1]}
-    rows["reference"] = np.array(table["expected"])
+    rows = {
+        name: np.array(r, dtype=float) for name, candidates in table["mistakes"].items() for r in candidates
+    }
+    rows["reference"] = np.array(table["expected"], dtype=float)
     names = sorted(rows)
     for a in names:
         for b in names:
             if a < b:
-                assert np.abs(rows[a] - rows[b]).max() > 10 * public.SPOT_TOL, (a, b)
+                both = ~np.isnan(rows[a]) & ~np.isnan(rows[b])
+                assert np.abs(rows[a] - rows[b])[both].max() > 10 * public.SPOT_TOL, (a, b)
 
 
-@pytest.mark.parametrize("size", [(1, 2), (50, 16), (200, 64)])
-def test_the_oracle_satisfies_the_public_invariants(size):
-    assert public.invariant_problems(torch.from_numpy(hidden.encoding(*size))) == []
+# --------------------------------------------------------------------------------------------------
+# Exercise 1: the judges
 
 
-@pytest.mark.parametrize("variant", sorted(hidden.VARIANTS))
-def test_the_invariants_or_spots_reject_each_variant(variant):
-    pe = torch.from_numpy(hidden.encoding(64, 32, **hidden.VARIANTS[variant])).float()
-    outcome = public.Outcome({"encoding": pe})
-    verdict = public.judge_encoding("check", {"num_positions": 64, "dim": 32}, outcome)
-    assert not verdict.passed and verdict.mistake == variant
+def _encoding(pe: np.ndarray | torch.Tensor) -> Outcome:
+    return Outcome({"encoding": torch.as_tensor(pe).float()})
 
 
-@pytest.mark.parametrize("offset", [-7, 0, 1, 13, 100])
-def test_the_rotation_oracle_moves_the_encoding(offset):
-    pe = hidden.encoding(300, 16)
-    p = np.arange(max(0, -offset), min(300, 300 - offset))
-    np.testing.assert_allclose(pe[p] @ hidden.rotation(offset, 16).T, pe[p + offset], atol=1e-12)
+def _float32_variant(P: int, D: int, **kw) -> torch.Tensor:
+    """The same formula computed in float32 throughout, as many students write it."""
+    angle, sine = closed.angles(P, D, **{k: v for k, v in kw.items() if k != "swap"})
+    angle32 = torch.from_numpy(angle).float()
+    sine = ~sine if kw.get("swap") else sine
+    return torch.where(torch.from_numpy(sine), angle32.sin(), angle32.cos())
+
+
+PUBLIC = public.encoding_judge(public.spot_table)
+HIDDEN = public.encoding_judge(closed.full_encoding_table)
+
+
+@pytest.mark.parametrize("key", sorted(public.SPOTS))
+@pytest.mark.parametrize("name,kw", closed.variants(), ids=[f"{n[:30]}-{kw}" for n, kw in closed.variants()])
+def test_the_public_judge_names_each_variant(key, name, kw):
+    inputs = {"num_positions": key[0], "dim": key[1]}
+    for pe in (closed.encoding(*key, **kw), _float32_variant(*key, **kw)):
+        verdict = PUBLIC("check", inputs, _encoding(pe))
+        assert not verdict.passed and verdict.mistake == name, verdict.message
+
+
+@pytest.mark.parametrize("name,kw", closed.variants(), ids=[f"{n[:30]}-{kw}" for n, kw in closed.variants()])
+def test_the_hidden_judge_names_each_variant(name, kw):
+    for P, D in [(33, 10), (197, 64)]:
+        verdict = HIDDEN("check", {"num_positions": P, "dim": D}, _encoding(closed.encoding(P, D, **kw)))
+        assert not verdict.passed and verdict.mistake == name, verdict.message
+
+
+@pytest.mark.parametrize("P,D", [(20, 8), (64, 32), (1000, 16), (512, 128)])
+def test_float32_arithmetic_passes(P, D):
+    judge = PUBLIC if (P, D) in public.SPOTS else HIDDEN
+    pe = torch.arange(P, dtype=torch.float32)[:, None] * torch.exp(
+        torch.arange(0, D, 2, dtype=torch.float32) * (-math.log(10000.0) / D)
+    )
+    verdict = judge(
+        "check",
+        {"num_positions": P, "dim": D},
+        _encoding(torch.stack([pe.sin(), pe.cos()], -1).reshape(P, D)),
+    )
+    assert verdict.passed, verdict.message
+
+
+def test_an_unnamed_error_says_which_pair_turns_wrong():
+    P, D = 64, 32
+    angle = torch.arange(P, dtype=torch.float64)[:, None] / 10000 ** (torch.arange(0, D, 2) / (D - 2))
+    pe = torch.stack([angle.sin(), angle.cos()], -1).reshape(P, D)
+    verdict = PUBLIC("check", {"num_positions": P, "dim": D}, _encoding(pe))
+    assert not verdict.passed and verdict.mistake is None
+    assert "pair 1 (columns 2 and 3) should turn by w_1" in verdict.message and "PE[" in verdict.message
+
+
+def test_types_dtypes_and_shapes_are_told_before_values():
+    inputs = {"num_positions": 20, "dim": 8}
+    as_list = Outcome(calls.returned("encoding", [[0.0] * 8] * 20))
+    verdict = PUBLIC("check", inputs, as_list)
+    assert verdict.mistake == public.NOT_A_TENSOR and "returned a list" in verdict.message
+    verdict = PUBLIC("check", inputs, Outcome({"encoding": torch.from_numpy(closed.encoding(20, 8))}))
+    assert verdict.mistake == public.M_FLOAT64
+    verdict = PUBLIC("check", inputs, Outcome({"encoding": torch.zeros(8, 20)}))
+    assert "expected shape (20, 8), got (8, 20)" in verdict.message
+    nan = torch.from_numpy(closed.encoding(20, 8)).float()
+    nan[3, 2] = float("nan")
+    assert "finite" in PUBLIC("check", inputs, Outcome({"encoding": nan})).message
+
+
+def test_the_invariants_say_which_property_is_broken():
+    pe = torch.from_numpy(closed.encoding(30, 8))
+    pe[:, 2] *= 0.5
+    assert any("sin^2 + cos^2 = 1" in p for p in public.invariant_problems(pe))
+    shifted = torch.from_numpy(closed.encoding(30, 8, start=3))
+    assert any("row 0" in p for p in public.invariant_problems(shifted))
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercise 2: the rotation judges
+
+
+def _maps(inputs: dict, make) -> Outcome:
+    found = {}
+    for index, k in enumerate(inputs["offsets"]):
+        found.update(calls.returned(f"map{index}", make(k, inputs["dim"])))
+    return Outcome(found)
+
+
+ROTATION_PUBLIC = public.rotation_judge(public.rotation_spot_table)
+ROTATION_HIDDEN = public.rotation_judge(closed.full_rotation_table)
+
+
+def _public_inputs(D: int) -> dict:
+    return {"dim": D, "offsets": [0, *public.ROTATION_OFFSETS[D]]}
+
+
+@pytest.mark.parametrize("D", sorted(public.ROTATION_SPOTS))
+def test_the_rotation_judges_pass_the_closed_form_in_float32(D):
+    inputs = _public_inputs(D)
+    assert ROTATION_PUBLIC(
+        "check", inputs, _maps(inputs, lambda k, d: torch.from_numpy(closed.rotation(k, d)).float())
+    ).passed
+    hidden = {"dim": 64, "offsets": [0, 1, -60, 119]}
+    verdict = ROTATION_HIDDEN(
+        "check", hidden, _maps(hidden, lambda k, d: torch.from_numpy(closed.rotation(k, d)).float())
+    )
+    assert verdict.passed, verdict.message
+
+
+@pytest.mark.parametrize("name", sorted(closed.ROTATION_VARIANTS))
+def test_the_rotation_judges_name_each_variant(name):
+    kw = closed.ROTATION_VARIANTS[name]
+    for judge, inputs in (
+        (ROTATION_PUBLIC, _public_inputs(32)),
+        (ROTATION_PUBLIC, _public_inputs(6)),
+        (ROTATION_HIDDEN, {"dim": 16, "offsets": [0, 1, 5, -9]}),
+    ):
+        outcome = _maps(inputs, lambda k, d: torch.from_numpy(closed.rotation(k, d, **kw)).float())
+        verdict = judge("check", inputs, outcome)
+        assert not verdict.passed and verdict.mistake == name, verdict.message
+
+
+def test_the_rotation_structure_is_checked_first():
+    inputs = _public_inputs(6)
+    dense = _maps(inputs, lambda k, d: torch.from_numpy(closed.rotation(k, d)).float() + 0.01 * (k != 0))
+    assert "block-diagonal" in ROTATION_PUBLIC("check", inputs, dense).message
+    identity = _maps(inputs, lambda k, d: torch.eye(d) * 2)
+    assert "identity" in ROTATION_PUBLIC("check", inputs, identity).message
+    flipped = _maps(
+        inputs, lambda k, d: torch.from_numpy(closed.rotation(k, d)).float().flip(0) if k else torch.eye(d)
+    )
+    assert "should be block-diagonal" in ROTATION_PUBLIC("check", inputs, flipped).message
+    array = _maps(inputs, lambda k, d: closed.rotation(k, d))
+    verdict = ROTATION_PUBLIC("check", inputs, array)
+    assert verdict.mistake == public.NOT_A_TENSOR and "returned a ndarray" in verdict.message
+
+
+# --------------------------------------------------------------------------------------------------
+# Extension: the 2-D judges
+
+
+def _grid(h: int, w: int, D: int, grid: np.ndarray, rows=None) -> Outcome:
+    rows = closed.encoding(h, D // 2) if rows is None else rows
+    return Outcome(
+        {
+            "encoding": torch.from_numpy(grid).float(),
+            "rows": torch.from_numpy(rows).float(),
+            "cols": torch.from_numpy(closed.encoding(w, D // 2)).float(),
+        }
+    )
+
+
+def test_the_2d_judges():
+    h, w, D = public.GRID
+    inputs = {"height": h, "width": w, "dim": D}
+    public_judge = public.ENCODING_2D.public[0].judge
+    assert public_judge("check", inputs, _grid(h, w, D, closed.encoding_2d(h, w, D))).passed
+    assert closed.judge_2d("check", inputs, _grid(h, w, D, closed.encoding_2d(h, w, D))).passed
+    for name, variant in closed.VARIANTS_2D.items():
+        for judge in (public_judge, closed.judge_2d):
+            verdict = judge("check", inputs, _grid(h, w, D, closed.encoding_2d(h, w, D, variant=variant)))
+            assert verdict.mistake == name, verdict.message
+    wrong_rows = closed.encoding(h, D // 2, base=1000.0)
+    assembled = np.concatenate(
+        [wrong_rows[np.arange(h * w) // w], closed.encoding(w, D // 2)[np.arange(h * w) % w]], 1
+    )
+    verdict = closed.judge_2d("check", inputs, _grid(h, w, D, assembled, rows=wrong_rows))
+    assert not verdict.passed and closed.T_FROM_ONE_D in verdict.message
+    interleaved = closed.encoding_2d(h, w, D).reshape(h * w, 2, D // 2).transpose(0, 2, 1).reshape(h * w, D)
+    verdict = public_judge("check", inputs, _grid(h, w, D, interleaved))
+    assert (
+        not verdict.passed and "token 0 (row 0, column 0 of the 4 x 20 grid): its first 8" in verdict.message
+    )
+
+
+def _loop_record(
+    lines: list[int], calls_: list[int], encoding_lines: list[int], encoding_calls: list[int]
+) -> Outcome:
+    return Outcome(
+        {
+            "forbidden": torch.zeros(0, dtype=torch.int64),
+            "lines": torch.tensor(lines),
+            "torch_calls": torch.tensor(calls_),
+            "encoding_lines": torch.tensor(encoding_lines),
+            "encoding_torch_calls": torch.tensor(encoding_calls),
+        }
+    )
+
+
+def test_the_2d_loop_check_blames_only_the_2d_code():
+    judge = public.ENCODING_2D.public[2].judge
+    # a looping 1-D encoding inside a vectorised 2-D one: the 2-D code itself does not loop
+    assert judge(
+        "check", {}, _loop_record([30, 50, 60, 40], [9, 12, 14, 10], [20, 40, 50, 30], [5, 8, 10, 6])
+    ).passed
+    # a 2-D loop over the grid: its own lines grow
+    verdict = judge("check", {}, _loop_record([30, 50, 60, 30], [9, 9, 9, 9], [10, 10, 10, 10], [5, 5, 5, 5]))
+    assert not verdict.passed and verdict.mistake == scratch.PYTHON_LOOP

@@ -1,0 +1,10 @@
+"""Right values computed in float64, but the final .float() is missing: the result is float64."""
+# expect: test_sinusoidal: the result is float64, not float32
+# %% sinusoidal
+def sinusoidal_encoding(num_positions, dim):
+    if num_positions < 1 or dim < 1 or dim % 2:
+        raise ValueError("bad sizes")
+    position = torch.arange(num_positions, dtype=torch.float64)[:, None]
+    frequency = 10000.0 ** (-torch.arange(0, dim, 2, dtype=torch.float64) / dim)
+    angle = position * frequency
+    return torch.stack([angle.sin(), angle.cos()], dim=-1).reshape(num_positions, dim)
