@@ -29,4 +29,4 @@ lab: $(STAMP)  ## open JupyterLab on the notebooks
 	$(LAB_ENV) $(VENV)/bin/jupyter lab --notebook-dir="$(NOTEBOOKS)" $(ALLOW_ROOT) $(LAB_ARGS)
 
 check: $(STAMP)  ## your progress: run every notebook's public tests (files left untouched)
-	@$(PY) -m vitlab.check $(NOTEBOOKS)
+	@$(PY) -m vitlab.progress $(NOTEBOOKS)

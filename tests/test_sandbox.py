@@ -1,7 +1,7 @@
-"""The bubblewrap sandbox: what a kernel can see, reach and use, and how each way of failing ends.
+"""The sandbox: what student code can see, reach and use, how each way of failing ends, and that one
+forked child leaves nothing the next one can see.
 
-Plain commands run inside the sandbox first (seconds); then small notebooks run through the real
-client (grader.execute) to show the statuses: timeout, crashed, memory, and capped output.
+Plain commands run inside the sandbox first (seconds); then the warm runner runs small jobs.
 """
 
 from __future__ import annotations
@@ -9,169 +9,208 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
-import nbformat
 import pytest
+import torch
 
-from grader import course, execute
-from grader.sandbox import Limits, Sandbox, available, python_home
+from grader import course
+from grader.autograde import sandbox
+from grader.autograde.sandbox import Box, Limits, MemoryGroup, WarmRunner
 from tests.conftest import ROOT
+from vitlab.harness import wire
+from vitlab.harness.wire import CaseCall, ProgramCell
 
-pytestmark = pytest.mark.skipif(available() is not None, reason=f"no sandbox here: {available()}")
+pytestmark = pytest.mark.skipif(sandbox.available() is not None, reason=f"no sandbox here: {sandbox.available()}")
 UID = 61900 if os.geteuid() == 0 else None
+STORE = course.GRADING / "sandbox"
+MiB = 2**20
+
+
+def make_box(**limits) -> Box:
+    STORE.mkdir(parents=True, exist_ok=True)
+    exchange = Path(tempfile.mkdtemp(prefix="vt"))
+    return Box(python=sandbox.python_home(STORE), site=sandbox.student_view(STORE), exchange=exchange,
+               limits=Limits(**limits), uid=UID)
 
 
 @pytest.fixture
-def sandbox(tmp_path_factory):
-    space = execute.scratch_space()
-    box = Sandbox(
-        scratch=space / "scratch",
-        records=space / "records",
-        kernel_dir=space / "k",
-        python=python_home(course.GRADING / "sandbox"),
-        uid=UID,
-        limits=Limits(memory=4 * 1024**3, file_size=1024**2, cell_timeout=5, notebook_timeout=60),
-    )
-    box.prepare()
-    yield box
-    execute.cleanup(space)
+def box():
+    made = make_box(file_size=MiB)
+    made.prepare()
+    yield made
+    subprocess.run(["rm", "-rf", str(made.exchange)], check=False)
 
 
-def run(box: Sandbox, code: str) -> subprocess.CompletedProcess:
-    return subprocess.run(box.wrap([sys.executable, "-c", code]), capture_output=True, text=True, timeout=120)
+def run(box: Box, code: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(box.wrap([sys.executable, "-c", code, *args], sandbox.base_env("/scratch")),
+                          capture_output=True, text=True, timeout=120)
 
 
-def test_no_network(sandbox):
-    done = run(
-        sandbox,
-        "import socket\ntry:\n socket.create_connection(('1.1.1.1', 53), timeout=3)\n print('open')\n"
-        "except OSError as e:\n print('blocked', e)",
-    )
+def test_no_network(box):
+    done = run(box, "import socket\ntry:\n socket.create_connection(('1.1.1.1', 53), timeout=3)\n print('open')\n"
+                    "except OSError as e:\n print('blocked', e)")
     assert "blocked" in done.stdout, done.stderr
 
 
-def test_sees_no_solutions_grader_tests_gradebook_or_home(sandbox):
-    secrets = [
-        ROOT / "solutions",
-        ROOT / "grader",
-        ROOT / "tests",
-        ROOT / ".grading",
-        ROOT / "notebooks",
-        "/etc/passwd",
-        "/etc/shadow",
-        os.path.expanduser("~"),
-    ]
-    code = (
-        "import os, sys\nfor p in sys.argv[1:]:\n"
-        " print(p, os.path.exists(p) and os.listdir(p) if os.path.isdir(p) else os.path.exists(p))"
-    )
-    done = subprocess.run(
-        sandbox.wrap([sys.executable, "-c", code, *map(str, secrets)]), capture_output=True, text=True
-    )
+def test_sees_no_answers_no_grader_no_other_submissions(box):
+    secrets = [ROOT / "solutions", ROOT / "grader", ROOT / "tests", ROOT / ".grading", ROOT / "notebooks",
+               ROOT / "instructor", ROOT / "vitlab", "/site/vitlab/checks", "/etc/passwd", "/etc/shadow",
+               os.path.expanduser("~")]
+    code = ("import os, sys\nfor p in sys.argv[1:]:\n"
+            " print(p, os.path.exists(p) and os.listdir(p) if os.path.isdir(p) else os.path.exists(p))")
+    done = run(box, code, *map(str, secrets))
+    assert len(done.stdout.splitlines()) == len(secrets), done.stderr
     for line in done.stdout.splitlines():
         path, seen = line.split(" ", 1)
-        if path == os.path.expanduser("~") and path in str(sandbox.python):
-            continue
-        # the python installation may live under the home folder: only it is bound there
+        if path == os.path.expanduser("~") and path in str(box.python):
+            continue  # the python installation may live under the home folder: only it is bound there
         assert seen in ("False", "[]", "['.pyenv']"), line
-    assert len(done.stdout.splitlines()) == len(secrets), done.stderr
 
 
-def test_system_and_library_are_read_only_scratch_is_writable(sandbox):
-    targets = [ROOT / "vitlab" / "sandbox_was_here.txt", "/usr/sandbox_was_here.txt", f"{sys.prefix}/x.txt"]
-    code = (
-        "import sys\nfor p in sys.argv[1:]:\n try:\n  open(p, 'w').write('x'); print('wrote', p)\n"
-        " except OSError as e: print('refused', p)\n"
-        "open('/scratch/ok.txt', 'w').write('fine'); print('scratch ok')"
-    )
-    done = subprocess.run(
-        sandbox.wrap([sys.executable, "-c", code, *map(str, targets)]), capture_output=True, text=True
-    )
-    assert done.stdout.count("refused") == len(targets) and "scratch ok" in done.stdout, (
-        done.stdout + done.stderr
-    )
-    assert (sandbox.scratch / "ok.txt").read_text() == "fine"
-    assert not (ROOT / "vitlab" / "sandbox_was_here.txt").exists()
+def test_the_checks_and_the_instructor_package_cannot_be_imported(box):
+    code = ("import importlib\nfor name in ('vitlab.checks', 'vitlab.checks.patchify', 'instructor',"
+            " 'instructor.patchify', 'grader', 'vitlab.progress'):\n"
+            " try:\n  importlib.import_module(name); print('IMPORTED', name)\n"
+            " except ImportError:\n  print('refused', name)\n"
+            "import vitlab.harness.runner, vitlab.data, vitlab.plots.patches\nprint('harness ok')")
+    done = run(box, code)
+    assert "IMPORTED" not in done.stdout and done.stdout.count("refused") == 6, done.stdout + done.stderr
+    assert "harness ok" in done.stdout
 
 
-def test_memory_bomb_fails_fast(sandbox):
-    done = run(sandbox, "try:\n b = bytearray(2**40)\nexcept MemoryError:\n print('MemoryError')")
-    assert "MemoryError" in done.stdout
+def test_system_and_library_are_read_only_home_is_writable(box):
+    targets = [f"{box.site}/vitlab/x.txt", "/site/vitlab/x.txt", "/usr/x.txt", f"{sys.prefix}/x.txt"]
+    code = ("import sys\nfor p in sys.argv[1:]:\n try:\n  open(p, 'w').write('x'); print('wrote', p)\n"
+            " except OSError as e: print('refused', p)\nopen('/scratch/ok.txt', 'w').write('fine'); print('home ok')")
+    done = run(box, code, *targets)
+    assert done.stdout.count("refused") == len(targets) and "home ok" in done.stdout, done.stdout + done.stderr
 
 
-def test_file_size_is_limited(sandbox):
-    done = run(
-        sandbox,
-        "import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-        "try:\n open('/scratch/big', 'wb').write(b'x' * 4 * 2**20)\nexcept OSError as e:\n print('refused')",
-    )
+def test_file_size_is_limited(box):
+    done = run(box, "import signal\nsignal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+                    "try:\n open('/scratch/big', 'wb').write(b'x' * 4 * 2**20)\nexcept OSError as e:\n print('refused')")
     assert "refused" in done.stdout
-    assert (sandbox.scratch / "big").stat().st_size <= 2**20
 
 
-@pytest.mark.skipif(
-    UID is None, reason="process limits need a user id of their own (the grader runs as root)"
-)
-def test_processes_are_limited(sandbox):
-    done = run(
-        sandbox,
-        "import os, time\nn = 0\ntry:\n for _ in range(2000):\n"
-        "  if os.fork() == 0:\n   time.sleep(5); os._exit(0)\n"
-        "  n += 1\nexcept OSError:\n print('limited at', n)",
-    )
+@pytest.mark.skipif(UID is None, reason="process limits need a user id of their own (the grader runs as root)")
+def test_processes_are_limited(box):
+    done = run(box, "import os, time\nn = 0\ntry:\n for _ in range(2000):\n"
+                    "  if os.fork() == 0:\n   time.sleep(5); os._exit(0)\n  n += 1\nexcept OSError:\n print('limited at', n)")
     assert "limited at" in done.stdout
 
 
-def notebook(*sources: str) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    return nb
+# --------------------------------------------------------------------------------------------------
+# The warm runner: a fresh child per job
 
 
-def test_a_kernel_runs_over_unix_sockets_and_its_records_are_taken_out(sandbox, tmp_path):
-    nb = notebook(
-        "import os\nprint(os.getcwd())",
-        "open(os.environ['VITLAB_RECORD_DIR'] + '/000001.safetensors', 'w').write('x')",
-    )
-    result = execute.run_notebook(nb, sandbox, tmp_path / "store", sandbox.limits)
-    assert result.status == "ok", result.message
-    assert nb.cells[0].outputs[0]["text"].strip() == "/scratch"
-    assert [p.name for p in result.records[1]] == ["000001.safetensors"]
-    assert not os.listdir(sandbox.records)  # moved out: later cells cannot touch it
+def job(runner: WarmRunner, source: str, calls=()) -> Path:
+    folder = runner.fresh_job_folder()
+    wire.write_job(folder, [ProgramCell("answer", "a", source)], list(calls), {"case_timeout": 30})
+    return folder
 
 
-@pytest.mark.parametrize(
-    "source, status",
-    [
-        ("while True:\n    pass", "timeout"),
-        ("import os\nos._exit(3)", "crashed"),
-        ("x = bytearray(2**40)", "memory"),
-    ],
-)
-def test_each_failure_ends_with_its_status(sandbox, tmp_path, source, status):
-    result = execute.run_notebook(
-        notebook("x = 1", source, "print('after')"), sandbox, tmp_path, sandbox.limits
-    )
-    assert result.status == status, result.message
+def seen_by(folder: Path) -> str:
+    report = wire.read_outputs(folder)
+    return report.cells[0].error_message if report.cells[0].error_type else ""
 
 
-def test_enormous_output_is_capped(sandbox, tmp_path):
-    limits = Limits(output=1024 * 1024, cell_timeout=30)
-    nb = notebook("for _ in range(40):\n    print('y' * 100_000)", "print('still running')")
-    result = execute.run_notebook(nb, sandbox, tmp_path, limits)
-    assert result.status == "ok" and result.truncated
-    assert sum(len(o.get("text", "")) for c in nb.cells for o in c.outputs) <= 1024 * 1024
+@pytest.fixture(scope="module")
+def warm():
+    box = make_box(cpu_seconds=20, wall_seconds=30)
+    runner = WarmRunner(box)
+    runner.start()
+    yield runner
+    runner.close()
+    subprocess.run(["rm", "-rf", str(box.exchange)], check=False)
 
 
-def test_one_enormous_message_is_refused_by_the_client(tmp_path):
-    space = execute.scratch_space()
-    limits = Limits(message=1024 * 1024, cell_timeout=60)
-    box = Sandbox(scratch=space / "scratch", records=space / "records", kernel_dir=space / "k",
-                  python=python_home(course.GRADING / "sandbox"), uid=UID, limits=limits)
-    nb = notebook("print('z' * (8 * 1024 * 1024))", "x = 1")
+LEAVE_BEHIND = """
+import os, subprocess, time
+for folder in (os.environ['HOME'], '/tmp', '/dev/shm'):
+    open(os.path.join(folder, 'left-by-the-last-student'), 'w').write('answers')
+os.makedirs(os.environ['HOME'] + '/.cache/vitlab', exist_ok=True)
+subprocess.Popen(['sleep', '600'], start_new_session=True)       # a daemon in its own session
+if os.fork() == 0:                                                  # and a double-forked one
+    if os.fork() == 0:
+        os.setsid(); time.sleep(600)
+    os._exit(0)
+import ctypes
+libc = ctypes.CDLL(None)
+libc.shmget(0x5eed, 4096, 0o1666)                                   # a System V shared memory segment
+"""
+
+LOOK = """
+import os, glob, ctypes
+found = []
+for folder in (os.environ['HOME'], '/tmp', '/dev/shm'):
+    found += glob.glob(os.path.join(folder, '*left-by*'))
+found += [p for p in os.listdir('/proc') if p.isdigit() and open(f'/proc/{p}/cmdline').read().startswith('sleep')]
+found += [p for p in os.listdir('/exchange') if p != 'job']
+if ctypes.CDLL(None).shmget(0x5eed, 0, 0) != -1:
+    found.append('shared memory')
+if found:
+    raise RuntimeError(f'saw {found}')
+"""
+
+
+def test_one_child_leaves_nothing_the_next_one_can_see(warm):
+    first = warm.run(job(warm, LEAVE_BEHIND))
+    assert first.status == "exited", first
+    second = warm.run(job(warm, LOOK))
+    assert second.status == "exited", second
+    assert seen_by(warm.box.exchange / "job") == ""
+
+
+def test_a_child_cannot_write_into_the_runner(warm):
+    code = ("import os\nppid = os.getppid()\nerrors = []\n"
+            "try:\n open(f'/proc/{ppid}/mem', 'wb')\nexcept OSError as e:\n errors.append(e.errno)\n"
+            "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "if libc.ptrace(16, ppid, 0, 0) == 0:\n raise RuntimeError('attached to the runner')\n"
+            "if not errors:\n raise RuntimeError('opened the runner memory')")
+    assert warm.run(job(warm, code)).status == "exited"
+    assert seen_by(warm.box.exchange / "job") == ""
+
+
+def test_the_runner_survives_a_child_that_kills_it(warm):
+    done = warm.run(job(warm, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"))
+    assert done.status == "lost"
+    after = warm.run(job(warm, "x = 1"))
+    assert after.status == "exited" and seen_by(warm.box.exchange / "job") == ""
+
+
+@pytest.mark.parametrize("source, status", [
+    ("while True:\n    pass", {"timeout", "signaled"}),  # CPU limit (SIGXCPU) or wall limit, whichever first
+    ("import os\nos._exit(3)", {"exited"}),
+])
+def test_each_failure_ends_with_its_status(warm, source, status):
+    assert warm.run(job(warm, source)).status in status
+
+
+def test_outputs_only_the_harness_calls(warm):
+    calls = [CaseCall("c/0", "vitlab.harness.calls.patchify:patchify", ("patchify",),
+                      {"images": torch.arange(16.0).reshape(1, 1, 4, 4), "patch_size": 2})]
+    source = ("def patchify(images, patch_size):\n    B, C, H, W = images.shape\n    P = patch_size\n"
+              "    return images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5).reshape(B, -1, C * P * P)")
+    folder = job(warm, source, calls)
+    assert warm.run(folder).status == "exited"
+    assert wire.read_outputs(folder).outcomes["c/0"].tensors["patches"].shape == (1, 4, 4)
+
+
+@pytest.mark.skipif(MemoryGroup.create("vitlab-probe-test", MiB * 512) is None,
+                    reason="no memory cgroup here (needs root): the limit is on address space only")
+def test_resident_memory_is_limited_before_torch_or_after(tmp_path):
+    """Touching more memory than the limit ends the child (not the runner) with status memory."""
+    MemoryGroup.create("vitlab-probe-test", MiB * 512).remove()
+    box = make_box(memory=1200 * MiB, cpu_seconds=60, wall_seconds=60)
+    box.memory = MemoryGroup.create(f"vitlab-test-{os.getpid()}", box.limits.memory)
+    runner = WarmRunner(box)
     try:
-        result = execute.run_notebook(nb, box, tmp_path, limits)
+        runner.start()
+        hoard = "hoard = bytearray(2 * 2**30)\nfor i in range(0, len(hoard), 4096):\n    hoard[i] = 1"
+        assert runner.run(job(runner, hoard)).status == "memory"
+        assert runner.run(job(runner, "x = [0] * 1000")).status == "exited"  # the runner lived on
     finally:
-        execute.cleanup(space)
-    assert result.status == "ok" and 1 in result.executed
-    assert sum(len(o.get("text", "")) for c in nb.cells for o in c.outputs) < 1024 * 1024
+        runner.close()
+        subprocess.run(["rm", "-rf", str(box.exchange)], check=False)

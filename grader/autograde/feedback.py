@@ -1,14 +1,15 @@
-"""HTML feedback written from the trusted verdicts only (never the kernel's own outputs).
+"""HTML feedback written from the trusted verdicts only (never what the student's program printed).
 
-A student's page lists each test cell with its points and the checks' diagnoses. Nothing the
-student's process printed reaches the page, so code that reads files inside the sandbox (the hidden
-cases must be there to run) has no way to smuggle them out except the short, capped error messages of
-its own failed checks.
+A student's page lists each test cell with its points and every check's diagnosis. Nothing the
+student's process printed reaches the page; the only student-controlled text is the short, capped
+error message of their own code's exceptions.
 """
 
 from __future__ import annotations
 
 import html
+
+from grader.autograde.results import NotebookResult
 
 
 def _e(text) -> str:
@@ -22,34 +23,27 @@ STYLE = (
 )
 
 
-def notebook_page(result: dict) -> str:
+def notebook_page(result: NotebookResult) -> str:
     head = (
-        f"<!doctype html><meta charset='utf-8'><title>{_e(result['notebook'])}</title>{STYLE}"
-        f"<h1>{_e(result['assignment'])}/{_e(result['notebook'])}</h1>"
-        f"<p>Score: <b>{result['score']:g} / {result['max_score']:g}</b>. "
-        f"Status: <b>{_e(result['status'])}</b>. "
-        f"{_e(result.get('message', ''))}</p>"
+        f"<!doctype html><meta charset='utf-8'><title>{_e(result.notebook)}</title>{STYLE}"
+        f"<h1>{_e(result.assignment)}/{_e(result.notebook)}</h1>"
+        f"<p>Score: <b>{result.score:g} / {result.max_score:g}</b>. Status: <b>{_e(result.status)}</b>. "
+        f"{_e(result.message)}</p>"
     )
-    if result["status"] != "ok":
-        return head + (
-            "<p>This notebook could not be graded to the end, so it earns no points. "
-            "Fix the problem above and submit again.</p>"
-        )
+    if result.status != "ok":
+        return head + ("<p>This notebook could not be graded to the end, so it earns no points. "
+                       "Fix the problem above and submit again.</p>")
     parts = [head]
-    for cell in result.get("cells", []):
-        mark = "pass" if cell["score"] == cell["points"] else "fail"
-        parts.append(
-            f"<h2 class='{mark}'>{_e(cell['grade_id'])}: {cell['score']:g} / {cell['points']:g}</h2>"
-        )
-        if cell.get("note"):
-            parts.append(f"<p>{_e(cell['note'])}</p>")
-        for verdict in cell.get("verdicts", []):
-            sign = "✓" if verdict["passed"] else "✗"
-            parts.append(
-                f"<div class='{'pass' if verdict['passed'] else 'fail'}'>{sign} {_e(verdict['check'])}</div>"
-            )
-            if verdict.get("message"):
-                parts.append(f"<pre>{_e(verdict['message'])}</pre>")
+    for cell in result.cells:
+        mark = "pass" if cell.score == cell.points else "fail"
+        parts.append(f"<h2 class='{mark}'>{_e(cell.title)} ({_e(cell.grade_id)}): {cell.score:g} / {cell.points:g}</h2>")
+        if cell.note:
+            parts.append(f"<p>{_e(cell.note)}</p>")
+        for check in cell.checks:
+            sign = "✓" if check.passed else "✗"
+            parts.append(f"<div class='{'pass' if check.passed else 'fail'}'>{sign} {_e(check.check)}</div>")
+            if check.message and not check.passed:
+                parts.append(f"<pre>{_e(check.message)}</pre>")
     return "".join(parts)
 
 
@@ -60,8 +54,6 @@ def index_page(student: str, rows: list[dict[str, str]]) -> str:
         f"<td>{_e(r['status'])}</td></tr>"
         for r in rows
     )
-    return (
-        f"<!doctype html><meta charset='utf-8'><title>{_e(student)}</title>{STYLE}"
-        f"<h1>Feedback for {_e(student)}"
-        f"</h1><table><tr><th>notebook</th><th>score</th><th>status</th></tr>{items}</table>"
-    )
+    return (f"<!doctype html><meta charset='utf-8'><title>{_e(student)}</title>{STYLE}"
+            f"<h1>Feedback for {_e(student)}</h1><table><tr><th>notebook</th><th>score</th><th>status</th></tr>"
+            f"{items}</table>")

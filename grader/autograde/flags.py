@@ -7,8 +7,11 @@
   package, ``sys.modules``, IPython's input transformers and exception handlers, ``os._exit``...
 
 A flag costs no points by itself: scores come from the outputs of the student's code on the
-grader's inputs, judged outside the sandbox. Flags tell the instructor where to look. (A
-from-scratch exercise also *fails* when its own code uses such a construct: ``vitlab.checks.scratch``.)
+grader's inputs, judged outside the sandbox. Flags tell the instructor where to look. Two
+exceptions: a from-scratch exercise *fails* when its own code uses such a construct
+(``vitlab.checks.scratch``), and code that changes the grading machinery itself (monkeypatching the
+harness or the checks) or imports the instructor's package voids the notebook's points
+(``worker.TAMPERING``): there is no honest reason to do either.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ NAMES = {
     "compile": "compile",
     "__builtins__": "builtins",
     "_exit": "os._exit",
+    "vars": "__dict__",
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader import course
+from grader.autograde.results import NotebookResult
+from vitlab import cells
 
 
-def update(db: Path, results: list[dict]) -> None:
+def update(db: Path, results: list[NotebookResult]) -> None:
     """Write every graded notebook's cell scores into the nbgrader gradebook at ``db``."""
     import os
     import sys
@@ -18,9 +20,7 @@ def update(db: Path, results: list[dict]) -> None:
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
-    from grader.samples import grade_id, is_test
-
-    graded = [r for r in results if r.get("cells") or r["status"] != "ok"]
+    graded = [r for r in results if r.cells or r.status != "ok"]
     if not graded:
         return
     import warnings
@@ -28,7 +28,7 @@ def update(db: Path, results: list[dict]) -> None:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy notes from nbgrader's own models
     warnings.filterwarnings("ignore", message=".*not in session.*")
     with Gradebook(f"sqlite:///{db}", course_id="vit-from-scratch") as gb:
-        for assignment in sorted({r["assignment"] for r in graded}):
+        for assignment in sorted({r.assignment for r in graded}):
             gb.update_or_create_assignment(assignment)
             for path in course.notebooks(assignment):
                 try:
@@ -36,24 +36,18 @@ def update(db: Path, results: list[dict]) -> None:
                 except MissingEntry:
                     gb.add_notebook(path.stem, assignment)
                 for cell in nbformat.read(path, as_version=4).cells:
-                    if is_test(cell):
+                    if cells.is_test(cell):
                         gb.update_or_create_grade_cell(
-                            grade_id(cell),
-                            path.stem,
-                            assignment,
-                            max_score=float(cell.metadata["nbgrader"].get("points", 0)),
-                            cell_type="code",
+                            cells.grade_id(cell), path.stem, assignment, max_score=cells.points(cell), cell_type="code"
                         )
         for result in graded:
-            gb.update_or_create_student(result["student"])
+            gb.update_or_create_student(result.student)
             try:
-                gb.find_submission(result["assignment"], result["student"])
+                gb.find_submission(result.assignment, result.student)
             except MissingEntry:
-                gb.add_submission(result["assignment"], result["student"])
-            scores = {c["grade_id"]: c["score"] for c in result.get("cells", [])}
-            notebook = gb.find_submission_notebook(
-                result["notebook"], result["assignment"], result["student"]
-            )
+                gb.add_submission(result.assignment, result.student)
+            scores = {c.grade_id: c.score for c in result.cells} if result.status == "ok" else {}
+            notebook = gb.find_submission_notebook(result.notebook, result.assignment, result.student)
             for grade in notebook.grades:
                 grade.auto_score = scores.get(grade.name, 0.0)
                 grade.needs_manual_grade = False

@@ -403,6 +403,19 @@ class WarmRunner:
         line = self.process.stdout.readline()
         return line.decode() if line else None
 
+    def fresh_job_folder(self) -> Path:
+        """An empty job folder, alone in the exchange folder: nothing of an earlier job is left to see."""
+        for entry in self.box.exchange.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        folder = self.box.exchange / "job"
+        folder.mkdir()
+        if self.box.uid is not None:
+            os.chown(folder, self.box.uid, self.box.uid)
+        return folder
+
     def run(self, job: Path) -> ChildReport:
         """Run the job folder ``job`` (under the exchange folder) in a fresh child."""
         if self.process is None or self.process.poll() is not None:

@@ -1,6 +1,6 @@
 """Results on disk, and the merged views built from them: grade sheet, feedback, gradebook.
 
-    python -m grader.merge OUT SHARD_OUT [SHARD_OUT ...]
+    python -m grader.autograde.store OUT SHARD_OUT [SHARD_OUT ...]   (make merge)
 
 A run folder OUT/runs/<run id>/ holds one JSON result and one feedback page per graded notebook,
 written the moment the notebook is graded (atomically), so nothing is lost when a run stops half
@@ -12,25 +12,12 @@ each shard's run folders into OUT/runs (shards of one batch hold disjoint studen
 from __future__ import annotations
 
 import csv
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "status", "flags"]
-
-
-def row(result: dict) -> dict[str, str]:
-    return {
-        "student": result["student"],
-        "assignment": result["assignment"],
-        "notebook": result["notebook"],
-        "score": f"{result['score']:g}",
-        "max_score": f"{result['max_score']:g}",
-        "status": result["status"],
-        "flags": ";".join(result["flags"]),
-    }
+from grader.autograde.results import COLUMNS, NotebookResult
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -40,27 +27,27 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)  # a reader never sees half a file
 
 
-def _where(result: dict) -> Path:
-    return Path(result["student"]) / result["assignment"] / result["notebook"]
+def _where(result: NotebookResult) -> Path:
+    return Path(result.student) / result.assignment / result.notebook
 
 
-def write_result(run_dir: Path, result: dict, page: str) -> None:
+def write_result(run_dir: Path, result: NotebookResult, page: str) -> None:
     atomic_write(run_dir / "feedback" / _where(result).with_suffix(".html"), page)
-    atomic_write(run_dir / "results" / _where(result).with_suffix(".json"), json.dumps(result, indent=1))
+    atomic_write(run_dir / "results" / _where(result).with_suffix(".json"), result.to_json())
 
 
-def run_results(run_dir: Path) -> list[dict]:
+def run_results(run_dir: Path) -> list[NotebookResult]:
     found = []
     for path in sorted((run_dir / "results").glob("*/*/*.json")):
         try:
-            found.append(json.loads(path.read_text()))
-        except (OSError, ValueError):
+            found.append(NotebookResult.from_json(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError):
             continue  # a half-written file cannot exist (atomic writes); skip anything odd
     return found
 
 
 def finished_keys(run_dir: Path) -> set[tuple[str, str, str]]:
-    return {(r["student"], r["assignment"], r["notebook"]) for r in run_results(run_dir)}
+    return {r.key for r in run_results(run_dir)}
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
@@ -73,22 +60,22 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
     os.replace(tmp, path)
 
 
-def latest(out: Path) -> dict[tuple[str, str, str], tuple[Path, dict]]:
+def latest(out: Path) -> dict[tuple[str, str, str], tuple[Path, NotebookResult]]:
     """(student, assignment, notebook) -> (run folder, result) of the newest run that graded it."""
-    chosen: dict[tuple[str, str, str], tuple[Path, dict]] = {}
+    chosen: dict[tuple[str, str, str], tuple[Path, NotebookResult]] = {}
     runs = sorted(p for p in (out / "runs").iterdir() if p.is_dir()) if (out / "runs").is_dir() else []
     for run_dir in runs:  # run ids start with a UTC time stamp: sorted = oldest first
         for result in run_results(run_dir):
-            chosen[(result["student"], result["assignment"], result["notebook"])] = (run_dir, result)
+            chosen[result.key] = (run_dir, result)
     return chosen
 
 
 def rebuild(out: Path) -> list[dict[str, str]]:
     """OUT/grades.csv, OUT/feedback/ and the gradebook from every run."""
-    from grader import feedback
+    from grader.autograde import feedback
 
     chosen = latest(out)
-    rows = [row(chosen[key][1]) for key in sorted(chosen)]
+    rows = [chosen[key][1].row() for key in sorted(chosen)]
     write_csv(out / "grades.csv", rows)
     for key in sorted(chosen):
         run_dir, result = chosen[key]
@@ -103,7 +90,7 @@ def rebuild(out: Path) -> list[dict[str, str]]:
             feedback.index_page(student, [r for r in rows if r["student"] == student]),
         )
     try:
-        from grader.gradebook import update
+        from grader.autograde.gradebook import update
 
         update(out / "gradebook.db", [result for _, result in chosen.values()])
     except Exception as error:  # the CSV and feedback are written; say why the gradebook is not

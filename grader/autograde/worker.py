@@ -31,6 +31,13 @@ from vitlab.checks import session
 from vitlab.harness import wire
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+#: flags that void a notebook's points: code that changes the grading machinery itself (the harness,
+#: the checks) or reaches for the instructor's package has no honest purpose
+TAMPERING = ("monkeypatch:vitlab.harness", "monkeypatch:vitlab.checks", "monkeypatch:setattr(vitlab.harness",
+             "monkeypatch:setattr(vitlab.checks", "suspicious:instructor-package")
+TAMPERING_CHECK = "no tampering with the grading machinery"
+TAMPERING_MESSAGE = ("your code changes the grading machinery or reaches for the instructor's files ({flags}); a "
+                     "notebook that does earns no points. Remove that code and submit again.")
 MEMORY_SIGNS = ("MemoryError", "can't allocate memory", "Cannot allocate memory", "bad_alloc", "out of memory")
 
 
@@ -83,13 +90,13 @@ def _memory_trouble(report: wire.RunReport) -> bool:
     return any(sign in text for text in texts for sign in MEMORY_SIGNS)
 
 
-def _child_status(child: ChildReport, limits_text: str) -> tuple[str, str] | None:
+def _child_status(child: ChildReport, limits_text: str, cpu_limit: float) -> tuple[str, str] | None:
     """(status, message) when the run did not complete; None when it did."""
     if child.status == "timeout":
         return R.TIMEOUT, f"grading your notebook took longer than {limits_text} (an endless loop?) and was stopped"
     if child.status == "memory":
         return R.MEMORY, "your notebook tried to use more memory than the limit and was stopped"
-    if child.status == "signaled" and child.signal == 24:  # SIGXCPU: the CPU-time limit
+    if child.status == "signaled" and (child.signal == 24 or child.cpu_seconds >= cpu_limit):  # CPU time
         return R.TIMEOUT, f"grading your notebook used more CPU time than {limits_text} and was stopped"
     if child.status == "signaled":
         return R.CRASHED, f"your program was killed by signal {child.signal} while it was graded"
@@ -98,7 +105,7 @@ def _child_status(child: ChildReport, limits_text: str) -> tuple[str, str] | Non
     return None
 
 
-def grade(job: Job, runner: WarmRunner, exchange: Path) -> R.NotebookResult:
+def grade(job: Job, runner: WarmRunner) -> R.NotebookResult:
     """One notebook, start to finish; every failure becomes a status, never an exception."""
     started = time.perf_counter()
     result = R.NotebookResult(job.student, job.assignment, job.notebook)
@@ -118,17 +125,13 @@ def grade(job: Job, runner: WarmRunner, exchange: Path) -> R.NotebookResult:
         plan = session.plan_notebook([g for g, _ in tests], hidden=True)
         prepared = time.perf_counter()
 
-        folder = exchange / "job"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        if runner.box.uid is not None:
-            os.chown(folder, runner.box.uid, runner.box.uid)
+        folder = runner.fresh_job_folder()
         wire.write_job(folder, list(prog.cells), plan.calls(), runner.box.limits.settings())
         child = runner.run(folder)
         ran = time.perf_counter()
         try:
             limits = runner.box.limits
-            stopped = _child_status(child, f"{limits.wall_seconds} s (CPU {limits.cpu_seconds} s)")
+            stopped = _child_status(child, f"{limits.wall_seconds} s (CPU {limits.cpu_seconds} s)", limits.cpu_seconds)
             if stopped is not None:
                 return result.with_status(*stopped)
             try:
@@ -165,10 +168,17 @@ def grade(job: Job, runner: WarmRunner, exchange: Path) -> R.NotebookResult:
                 extra_flags.append(f"checker-error:{gid}")
             score = points if status == R.PASSED else 0.0
             cell_results.append(R.CellResult(gid, outcome.title, points, score, status, checks, note))
+        tampering = [f for f in result.flags if f.startswith(TAMPERING)]
+        if tampering:
+            void = R.CheckResult(TAMPERING_CHECK, False, TAMPERING_MESSAGE.format(flags=", ".join(tampering)),
+                                 "tampering")
+            cell_results = [replace(c, score=0.0, status=R.FAILED, checks=(*c.checks, void)) for c in cell_results]
         judged_at = time.perf_counter()
         timings = {"prepare": prepared - started, "sandbox": child.seconds, "program": report.timings.get("program", 0),
                    "checks": report.timings.get("checks", 0), "verdicts": judged_at - ran,
                    "clean": child.clean_seconds, "total": judged_at - started}
+        if runner.box.memory is not None:  # the sandbox's peak resident memory so far (sizes Limits.memory)
+            timings["peak_mib"] = runner.box.memory.peak() / 2**20
         return replace(result, cells=tuple(cell_results), score=sum(c.score for c in cell_results),
                        flags=tuple(dict.fromkeys([*result.flags, *extra_flags])),
                        timings={k: round(v, 4) for k, v in timings.items()})

@@ -1,26 +1,34 @@
 """Checks for notebook 3 (self-attention): PyTorch's own attention is the oracle.
 
 Letters used in shape comments: B batch, H heads, N tokens (Nq queries, Nk keys), D model width,
-d = D / H the width of one head.
+d = D / H the width of one head (of q and k), dv the width of the values.
 
 Oracles are built-ins: ``F.scaled_dot_product_attention`` for the output (its weights come out of
 the same function applied to an identity matrix of values) and ``nn.MultiheadAttention`` with the
 student's weights copied in. Every catalogued mistake is a built-in call with changed arguments
-(``scale=1``, a transposed mask, queries and keys exchanged) or a re-indexing of the oracle's
-output, so nothing here is a from-scratch answer.
+(another ``scale``, a transposed or additive mask, queries and keys exchanged, re-ordered qkv rows)
+or a re-indexing of the oracle's output, so nothing here is a from-scratch answer.
+
+Values are compared in the inputs' dtype, with a tolerance relative to each tensor's largest value
+(:class:`Closeness`): a correct answer whose scale 1/sqrt(d) was rounded to float32 changes the
+float64 outputs by up to 6e-8 of their size, and outputs near zero (sums that cancel) by much more
+than 6e-8 of their own size, so an element-wise relative tolerance alone would reject it.
+When a value differs and no catalogued mistake matches, the judge says which property is broken
+(rows that do not sum to one, weight on masked keys, which heads differ, gradients cut off).
+How the student's code is called lives in :mod:`vitlab.harness.calls.attention`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vitlab.checks import guards
+from vitlab.checks import messages
 from vitlab.checks.core import (
     FLOAT64,
     Case,
@@ -28,15 +36,75 @@ from vitlab.checks.core import (
     Inputs,
     Mistake,
     Outcome,
+    Scratch,
     Tensors,
     Tolerance,
     Verdict,
-    describe_error,
-    require,
+    differences,
+    require_tensors,
     seeded,
 )
+from vitlab.harness.calls import attention as calls
 
-FLOAT32_ATTENTION = Tolerance(1e-5, 1e-5)
+# --------------------------------------------------------------------------------------------------
+# Tolerances
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """|got - expected| <= rel * (|expected| + max |expected|): relative to the element and to the tensor."""
+
+    rel: float
+    floor: float  # the smallest absolute tolerance (a tensor of zeros)
+
+    def tolerance(self, expected: torch.Tensor) -> Tolerance:
+        finite = expected.detach().double().abs().nan_to_num(nan=0.0, posinf=0.0, neginf=0.0)
+        largest = finite.max().item() if finite.numel() else 0.0
+        return Tolerance(self.rel, max(self.floor, self.rel * largest))
+
+
+#: float64 inputs: 16x the largest change a float32-rounded scale makes (6e-8 of the tensor's size)
+FLOAT64_CLOSE = Closeness(FLOAT64.rtol, 1e-12)
+#: float32 inputs: float32 sums in another order
+FLOAT32_CLOSE = Closeness(1e-5, 1e-7)
+
+
+def closeness(reference: torch.Tensor) -> Closeness:
+    return FLOAT64_CLOSE if reference.dtype == torch.float64 else FLOAT32_CLOSE
+
+
+def _differences(
+    expected: Tensors,
+    got: Tensors,
+    close: Closeness,
+    *,
+    check_dtype: bool = True,
+    axes: dict[str, Sequence[str]] | None = None,
+    names: dict[str, str] | None = None,
+) -> list[str]:
+    """core.differences, key by key, each with its own tolerance; keys shown by their names."""
+    problems = []
+    for key, exp in expected.items():
+        shown = (names or {}).get(key, key)
+        act = {shown: got[key]} if key in got else {}
+        problems += differences(
+            {shown: exp},
+            act,
+            close.tolerance(exp),
+            check_dtype=check_dtype,
+            axes={shown: (axes or {}).get(key, ())} if axes and key in axes else None,
+        )
+    return problems
+
+
+def _matches(expected: Tensors, got: Tensors, close: Closeness) -> bool:
+    return not _differences(expected, got, close, check_dtype=False)
+
+
+def _first(bad: torch.Tensor, axes: Sequence[str]) -> str:
+    index = tuple(int(i) for i in bad.nonzero()[0])
+    return messages.index_text(index, axes)
+
 
 # --------------------------------------------------------------------------------------------------
 # Oracles (PyTorch built-ins)
@@ -52,6 +120,7 @@ def attention_oracle(
     """(output (..., Nq, dv), weights (..., Nq, Nk)) from F.scaled_dot_product_attention.
 
     The weights are the output for the values eye(Nk): row i of weights @ eye is row i of weights.
+    ``mask`` is boolean (True = may attend) or additive (float).
     """
     out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
     Nk = k.shape[-2]
@@ -67,37 +136,137 @@ def _transposed(mask: torch.Tensor | None, q: torch.Tensor, k: torch.Tensor) -> 
     return mask.expand(*q.shape[:-2], q.shape[-2], k.shape[-2]).transpose(-1, -2)
 
 
-def _safe(
-    produce: Callable[[Inputs, Outcome], Tensors | None],
-) -> Callable[[Inputs, Outcome], Tensors | None]:
-    """A mistake that cannot be formed for these inputs (shapes do not fit) simply does not apply."""
+# --------------------------------------------------------------------------------------------------
+# Structural diagnoses (named by the judges, not by a Mistake's output)
 
-    def wrapped(inputs: Inputs, outcome: Outcome) -> Tensors | None:
-        try:
-            return produce(inputs, outcome)
-        except (RuntimeError, ValueError, IndexError, KeyError):
-            return None
+OUTPUT_ORDER = "output and weights returned in the wrong order"
+CUT_GRAPH = "the gradients do not flow back (the output is cut off from the autograd graph)"
+HEADS_AVERAGED = "the weights are averaged over the heads"
+ACROSS_HEADS = "attention runs across the heads instead of the tokens (heads axis left after the tokens axis)"
 
-    return wrapped
+ORDER_FIX = "return the pair (output, weights), in that order."
+CUT_GRAPH_FIX = (
+    "compute everything with torch operations on the tensors you are given: no .detach(), .data, "
+    ".item(), .numpy()/torch.from_numpy or torch.no_grad() on the way to the output."
+)
+
+
+def _named(check: str, name: str, fix: str) -> Verdict:
+    return Verdict(False, check, messages.mistake(name, fix), mistake=name)
+
+
+# --------------------------------------------------------------------------------------------------
+# The judge shared by both exercises: shapes first, then values, mistakes, properties
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one exercise's judge needs to know about its outputs."""
+
+    shapes: Callable[[Inputs], dict[str, tuple[int, ...]]]  # expected shapes of output and weights
+    oracle: Callable[[Inputs, Outcome], Tensors]  # values and gradients
+    mistakes: Callable[[], Sequence[Mistake]]
+    shape_verdict: Callable[[str, Inputs, Outcome, dict[str, tuple[int, ...]]], Verdict | None]
+    properties: Callable[[Inputs, Outcome, Tensors, Closeness, set[str]], list[str]]  # failing keys
+    axes: Callable[[Inputs], dict[str, Sequence[str]]]
+    names: dict[str, str]  # how the outputs are called in messages
+    reference: str  # the key of inputs whose dtype the outputs must have
+
+    def judge(self, check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+        require_tensors(outcome, "output", "weights")
+        t = outcome.tensors
+        want = self.shapes(inputs)
+        got = {key: tuple(t[key].shape) for key in want}
+        if got != want:
+            return self.shape_verdict(check, inputs, outcome, want) or _shape_message(
+                check, want, got, self.names
+            )
+        close = closeness(inputs[self.reference])
+        expected = self.oracle(inputs, outcome)
+        problems = _differences(expected, t, close, axes=self.axes(inputs), names=self.names)
+        if not problems:
+            return Verdict(True, check)
+        failing = {key for key, value in expected.items() if not _matches({key: value}, t, close)}
+        if failing and not failing & set(want):  # the values are right, some gradient is not
+            grads = {key: expected[key] for key in failing}
+            same_dtype = all(t[key].dtype == expected[key].dtype for key in want)
+            if ("graph" in t and int(t["graph"].item()) == 0) or (same_dtype and _zero_where_not(grads, t)):
+                return _named(check, CUT_GRAPH, CUT_GRAPH_FIX)
+        for mistake in self.mistakes() if failing & set(want) else ():  # wrong values: a catalogued mistake?
+            try:
+                wrong = mistake.produce(inputs, outcome)
+            except Exception:  # a mistake that cannot be formed for these outputs does not apply
+                continue
+            if wrong is not None and _matches(wrong, t, close):
+                return Verdict(
+                    False, check, messages.mistake(mistake.name, mistake.fix), mistake=mistake.name
+                )
+        found = self.properties(inputs, outcome, expected, close, failing) if failing else []
+        wanted = inputs[self.reference].dtype
+        wrong_dtype = {self.names.get(k, k): t[k].dtype for k in expected if k in t and t[k].dtype != wanted}
+        if wrong_dtype:
+            which = " and ".join(wrong_dtype)
+            got_dtypes = ", ".join(sorted({str(d) for d in wrong_dtype.values()}))
+            found.insert(
+                0,
+                f"your {which} {'is' if len(wrong_dtype) == 1 else 'are'} {got_dtypes} for {wanted} "
+                "inputs: compute in the inputs' dtype (a float32 constant is fine).",
+            )
+        head = "\n".join(found) if found else "the values differ from PyTorch's attention."
+        return Verdict(False, check, f"{head}\nexpected vs got:\n" + "\n".join(problems))
+
+
+def _zero_where_not(expected: Tensors, got: Tensors) -> bool:
+    """Some gradient is exactly 0 at a fifth or more of the places where the expected one is clearly not
+    (above a thousandth of its largest value): no gradient reaches (part of) that input."""
+    for key, exp in expected.items():
+        if key in got and tuple(got[key].shape) == tuple(exp.shape):
+            size = exp.abs().double()
+            alive = size > 1e-3 * size.max()
+            if alive.any() and ((got[key] == 0) & alive).sum() >= 0.2 * alive.sum():
+                return True
+    return False
+
+
+def _shape_message(
+    check: str, want: dict[str, tuple[int, ...]], got: dict[str, tuple[int, ...]], names: dict[str, str]
+) -> Verdict:
+    lines = [
+        messages.shape(names.get(key, key), want[key], got[key]) for key in want if want[key] != got[key]
+    ]
+    return Verdict(False, check, "\n".join(lines))
+
+
+def _swapped(want: dict[str, tuple[int, ...]], t: Tensors) -> bool:
+    return tuple(t["output"].shape) == want["weights"] and tuple(t["weights"].shape) == want["output"]
+
+
+def _row_sums(weights: torch.Tensor, close: Closeness, axes: Sequence[str]) -> str | None:
+    sums = weights.double().sum(-1)  # (..., Nq)
+    bad = ~torch.isclose(sums, torch.ones_like(sums), rtol=0.0, atol=max(close.rel * 10, 1e-9))
+    if not bad.any():
+        return None
+    index = tuple(int(i) for i in bad.nonzero()[0])
+    return (
+        f"the rows of the weights do not sum to one (the row at {messages.index_text(index, axes[:-1])} "
+        f"sums to {messages.number(sums[index].item())}): softmax over the keys, the last axis (dim=-1)."
+    )
+
+
+def _not_finite(t: Tensors, names: dict[str, str], axes: dict[str, Sequence[str]]) -> str | None:
+    for key in ("weights", "output"):
+        bad = ~torch.isfinite(t[key])
+        if bad.any():
+            return (
+                f"your {names.get(key, key)} contain NaN or inf (first at {_first(bad, axes.get(key, ()))}): "
+                "exp overflowed or 0 was divided by 0; subtract each row's largest score before exp, or "
+                "use torch.softmax, which does."
+            )
+    return None
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 1: scaled_dot_product_attention
-
-
-def _run_sdpa(fn, inputs: Inputs) -> Tensors:
-    q, k, v = (inputs[name].clone().requires_grad_(True) for name in ("q", "k", "v"))
-    result = fn(q, k, v, inputs.get("mask"))
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise TypeError("scaled_dot_product_attention should return a pair (output, weights)")
-    out, weights = result
-    (out * inputs["grad_out"]).sum().backward()
-    return {"output": out, "weights": weights, **_grads(grad_q=q, grad_k=k, grad_v=v)}
-
-
-def _grads(**leaves: torch.Tensor) -> Tensors:
-    """Gradients of the given leaves; zeros where none reached them (a detached path, an unused layer)."""
-    return {name: t.grad if t.grad is not None else torch.zeros_like(t) for name, t in leaves.items()}
 
 
 def _sdpa_oracle(inputs: Inputs, _: Outcome) -> Tensors:
@@ -117,21 +286,25 @@ def _with_weights(weights: torch.Tensor, v: torch.Tensor) -> Tensors:
     return {"output": weights @ v, "weights": weights}
 
 
+def _scaled(scale: Callable[[Inputs], float | None]) -> Callable[[Inputs, Outcome], Tensors | None]:
+    """The attention with another scale (None: the mistake does not apply to these inputs)."""
+
+    def produce(i: Inputs, _: Outcome) -> Tensors | None:
+        s = scale(i)
+        if s is None or math.isclose(s, 1 / math.sqrt(i["q"].shape[-1])):
+            return None
+        out, weights = attention_oracle(i["q"], i["k"], i["v"], i.get("mask"), scale=s)
+        return {"output": out, "weights": weights}
+
+    return produce
+
+
 def _sdpa_mistakes() -> list[Mistake]:
     def wrong_axis(i: Inputs, _: Outcome) -> Tensors:
         q, k, v, mask = i["q"], i["k"], i["v"], i.get("mask")
         # softmax down each column (over the queries): the keys' view of the queries, transposed
         _, by_key = attention_oracle(k, q, v, _transposed(mask, q, k))  # (..., Nk, Nq)
         return _with_weights(by_key.transpose(-1, -2), v)
-
-    def unscaled(i: Inputs, _: Outcome) -> Tensors:
-        out, weights = attention_oracle(i["q"], i["k"], i["v"], i.get("mask"), scale=1.0)
-        return {"output": out, "weights": weights}
-
-    def scaled_by_d(i: Inputs, _: Outcome) -> Tensors:
-        d = i["q"].shape[-1]
-        out, weights = attention_oracle(i["q"], i["k"], i["v"], i.get("mask"), scale=1.0 / d)
-        return {"output": out, "weights": weights}
 
     def mask_after_softmax(i: Inputs, _: Outcome) -> Tensors | None:
         mask = i.get("mask")
@@ -158,6 +331,15 @@ def _sdpa_mistakes() -> list[Mistake]:
             "weights": weights.masked_fill(empty, float("nan")),
         }
 
+    def masked_with_zero(i: Inputs, _: Outcome) -> Tensors | None:
+        q, k, v, mask = i["q"], i["k"], i["v"], i.get("mask")
+        if mask is None:
+            return None
+        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])  # (..., Nq, Nk)
+        additive = torch.where(mask, torch.zeros_like(scores), -scores)  # masked scores become 0
+        out, weights = attention_oracle(q, k, v, additive)
+        return {"output": out, "weights": weights}
+
     def q_k_swapped(i: Inputs, _: Outcome) -> Tensors | None:
         q, k, v, mask = i["q"], i["k"], i["v"], i.get("mask")
         if q.shape[-2] != k.shape[-2]:
@@ -165,7 +347,8 @@ def _sdpa_mistakes() -> list[Mistake]:
         _, weights = attention_oracle(k, q, v, mask)  # softmax(k q^T): row i scores key i against queries
         return _with_weights(weights, v)
 
-    mistakes = [
+    d = lambda i: i["q"].shape[-1]  # noqa: E731
+    return [
         Mistake(
             "softmax over the wrong axis (the queries instead of the keys)",
             "each query's weights must sum to one over the keys: softmax(scores, dim=-1).",
@@ -174,16 +357,39 @@ def _sdpa_mistakes() -> list[Mistake]:
         Mistake(
             "missing the 1/sqrt(d) scaling",
             "divide the scores q @ k^T by math.sqrt(d), d = q.shape[-1].",
-            unscaled,
+            _scaled(lambda i: 1.0),
         ),
         Mistake(
-            "scores divided by d instead of sqrt(d)", "the scale is 1 / math.sqrt(d), not 1 / d.", scaled_by_d
+            "scores divided by d instead of sqrt(d)",
+            "the scale is 1 / math.sqrt(d), not 1 / d.",
+            _scaled(lambda i: 1.0 / d(i)),
+        ),
+        Mistake(
+            "scores multiplied by sqrt(d) instead of divided by it",
+            "divide the scores by math.sqrt(d) (or multiply them by d ** -0.5).",
+            _scaled(lambda i: math.sqrt(d(i))),
+        ),
+        Mistake(
+            "the scale uses the width of the values (v.shape[-1]) instead of the width d of q and k",
+            "d is the width of the queries and keys, q.shape[-1]; the values may be wider or narrower.",
+            _scaled(lambda i: 1 / math.sqrt(i["v"].shape[-1])),
+        ),
+        Mistake(
+            "the scale uses the number of keys instead of their width d",
+            "d is the width of each query and key vector, q.shape[-1], not the number of tokens k.shape[-2].",
+            _scaled(lambda i: 1 / math.sqrt(i["k"].shape[-2])),
         ),
         Mistake(
             "the mask is applied after the softmax",
             "mask the scores before the softmax (masked_fill(~mask, float('-inf'))), so that the remaining "
             "weights of each row still sum to one.",
             mask_after_softmax,
+        ),
+        Mistake(
+            "the masked scores are set to 0 instead of -inf",
+            "a score of 0 still gets weight exp(0) after the softmax: fill the masked scores with "
+            "float('-inf') so that their weight is exactly 0.",
+            masked_with_zero,
         ),
         Mistake(
             "the mask is ignored",
@@ -202,15 +408,106 @@ def _sdpa_mistakes() -> list[Mistake]:
             q_k_swapped,
         ),
     ]
-    return [dataclasses.replace(m, produce=_safe(m.produce)) for m in mistakes]
 
 
-SDPA = Exercise("scaled_dot_product_attention", _run_sdpa, _sdpa_oracle, _sdpa_mistakes(), FLOAT64)
+SDPA_MISTAKES = _sdpa_mistakes()
+
+
+def _lead_axes(n: int) -> tuple[str, ...]:
+    return {0: (), 1: ("batch",), 2: ("batch", "head")}.get(n, tuple(f"axis {i}" for i in range(n)))
+
+
+def _sdpa_axes(inputs: Inputs) -> dict[str, Sequence[str]]:
+    lead = _lead_axes(inputs["q"].dim() - 2)
+    return {
+        "output": (*lead, "query", "feature"),
+        "weights": (*lead, "query", "key"),
+        "grad_q": (*lead, "query", "feature"),
+        "grad_k": (*lead, "key", "feature"),
+        "grad_v": (*lead, "key", "feature"),
+    }
+
+
+SDPA_NAMES = {"grad_q": "gradient of q", "grad_k": "gradient of k", "grad_v": "gradient of v"}
+
+
+def _sdpa_shapes(inputs: Inputs) -> dict[str, tuple[int, ...]]:
+    q, k, v = inputs["q"], inputs["k"], inputs["v"]
+    mask = inputs.get("mask")
+    lead = torch.broadcast_shapes(
+        q.shape[:-2], k.shape[:-2], v.shape[:-2], mask.shape[:-2] if mask is not None else ()
+    )
+    return {"output": (*lead, q.shape[-2], v.shape[-1]), "weights": (*lead, q.shape[-2], k.shape[-2])}
+
+
+def _sdpa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict) -> Verdict | None:
+    if _swapped(want, outcome.tensors):
+        return _named(check, OUTPUT_ORDER, ORDER_FIX)
+    got = {key: tuple(outcome.tensors[key].shape) for key in want}
+    lines = [messages.shape(key, want[key], got[key]) for key in want if want[key] != got[key]]
+    return Verdict(
+        False,
+        check,
+        "\n".join(lines) + "\nthe output is (..., Nq, dv) and the weights (..., Nq, Nk), "
+        "with the leading axes of q, k and v.",
+    )
+
+
+def _sdpa_properties(
+    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Closeness, failing: set[str]
+) -> list[str]:
+    t, axes = outcome.tensors, _sdpa_axes(inputs)
+    if not failing & {"output", "weights"}:
+        return [
+            "the output and the weights are right but the gradients are not: something between q, k, v and "
+            "the output is not a plain differentiable torch operation."
+        ]
+    broken = _not_finite(t, {}, axes)
+    if broken:
+        return [broken]
+    found = []
+    rows = _row_sums(t["weights"], close, axes["weights"])
+    if rows:
+        found.append(rows)
+    mask = inputs.get("mask")
+    if mask is not None:
+        leak = (t["weights"] != 0) & ~mask.expand(t["weights"].shape)
+        if leak.any():
+            found.append(
+                f"the output ignores the mask: weights where the mask is False must be exactly 0 "
+                f"(the first nonzero one is at {_first(leak, axes['weights'])})."
+            )
+    combined = t["weights"].to(t["output"].dtype) @ inputs["v"].to(t["output"].dtype)  # (..., Nq, dv)
+    if not _matches({"output": combined}, t, close):
+        found.append("the output is not your weights @ v.")
+    if not found and "weights" in failing:
+        found.append(
+            "the weights are a softmax over the keys that respects the mask, but not the softmax of "
+            "q @ k^T / sqrt(d): look at the scores and the scale."
+        )
+    return found
+
+
+SDPA_SPEC = Spec(
+    _sdpa_shapes,
+    _sdpa_oracle,
+    lambda: SDPA_MISTAKES,
+    _sdpa_shape_verdict,
+    _sdpa_properties,
+    _sdpa_axes,
+    SDPA_NAMES,
+    "q",
+)
 
 
 def causal_mask(N: int) -> torch.Tensor:
     """(N, N) bool, True on and below the diagonal: token i may attend to tokens 0..i."""
     return torch.ones(N, N, dtype=torch.bool).tril()
+
+
+def padding_mask(B: int, Nk: int, lengths: list[int]) -> torch.Tensor:
+    """(B, 1, Nk) bool: the first lengths[b] keys of example b are real, the rest padding."""
+    return (torch.arange(Nk)[None, :] < torch.tensor(lengths)[:, None])[:, None, :]
 
 
 def attention_case(
@@ -224,25 +521,23 @@ def attention_case(
     mask: Callable[[], torch.Tensor] | None = None,
     seed: int = 0,
     dtype: torch.dtype = torch.float64,
+    loud: float = 1.0,
 ) -> Case:
+    """Random q, k, v (q and k times ``loud``), the output's gradient, and an optional boolean mask."""
+
     def make() -> Inputs:
         g = seeded(seed)
         inputs = {
-            "q": torch.randn(*batch, Nq, d, generator=g, dtype=dtype),
-            "k": torch.randn(*batch, Nk, d, generator=g, dtype=dtype),
+            "q": torch.randn(*batch, Nq, d, generator=g, dtype=dtype) * loud,
+            "k": torch.randn(*batch, Nk, d, generator=g, dtype=dtype) * loud,
             "v": torch.randn(*batch, Nk, dv or d, generator=g, dtype=dtype),
+            "grad_out": torch.randn(*batch, Nq, dv or d, generator=g, dtype=dtype),
         }
-        inputs["grad_out"] = torch.randn(*batch, Nq, dv or d, generator=g, dtype=dtype)
         if mask is not None:
             inputs["mask"] = mask()
         return inputs
 
-    return Case(name, make)
-
-
-def padding_mask(B: int, Nk: int, lengths: list[int]) -> torch.Tensor:
-    """(B, 1, Nk) bool: the first lengths[b] keys of example b are real, the rest padding."""
-    return (torch.arange(Nk)[None, :] < torch.tensor(lengths)[:, None])[:, None, :]
+    return Case(name, make, judge=SDPA_SPEC.judge)
 
 
 SDPA_PUBLIC = [
@@ -262,141 +557,72 @@ SDPA_PUBLIC = [
     ),
 ]
 
-# "From scratch": no built-in attention, no Python loop over batch or heads
-FORBIDDEN = {
-    F.scaled_dot_product_attention: "F.scaled_dot_product_attention",
-    F.multi_head_attention_forward: "nn.MultiheadAttention / F.multi_head_attention_forward",
-}
-FORBIDDEN_NAMES = ("scaled_dot_product", "multi_head_attention", "flash_attention", "efficient_attention")
-
-
-def _forbidden_in(calls: list) -> list[str]:
-    used = guards.forbidden_calls(calls, FORBIDDEN)
-    for func in calls:  # the private aten/ops variants as well
-        name = guards._name(func).lower()
-        if any(word in name for word in FORBIDDEN_NAMES) and func not in FORBIDDEN and name not in used:
-            used.append(guards._name(func))
-    return used
-
-
-def _scratch_record(fn: Callable, sizes: list[tuple[str, Callable[[], tuple]]]) -> Tensors:
-    counts, used = [], []
-    for _, make_args in sizes:
-        calls = guards.torch_calls(fn, *make_args())
-        counts.append(len(calls))
-        used += [u for u in _forbidden_in(calls) if u not in used]
-    return {
-        "call_counts": torch.tensor(counts),
-        "forbidden": torch.tensor([int(u in used) for u in _LABELS]),
-        "other": torch.tensor(len([u for u in used if u not in _LABELS])),
-    }
-
-
-_LABELS = list(FORBIDDEN.values())
-
-
-def _judge_scratch(sizes: list[tuple[str, Callable[[], tuple]]], loops_over: str):
-    def judge(check: str, _: Inputs, outcome: Outcome) -> Verdict:
-        if outcome.raised:
-            return Verdict(False, check, describe_error(outcome))
-        used = [label for flag, label in zip(outcome.tensors["forbidden"].tolist(), _LABELS) if flag]
-        if used or outcome.tensors["other"].item():
-            what = ", ".join(used) or "a built-in attention kernel"
-            return Verdict(
-                False,
-                check,
-                f"this exercise is from scratch, but your code calls {what}.\n"
-                "Fix: write the scores, the softmax and the weighted sum yourself "
-                "with @ (matmul), softmax and masked_fill.",
-                mistake="built-in used",
-            )
-        counts = dict(zip((name for name, _ in sizes), outcome.tensors["call_counts"].tolist()))
-        if guards.call_count_grows(counts):
-            detail = ", ".join(f"{name}: {n}" for name, n in counts.items())
-            return Verdict(
-                False,
-                check,
-                f"your code makes more PyTorch calls for bigger inputs, so it loops in "
-                f"Python over {loops_over} ({detail} calls).\nFix: let batched matmul "
-                "(@) work on all leading axes at once.",
-                mistake="python loop",
-            )
-        return Verdict(True, check)
-
-    return judge
-
-
-def _qkv(*shape: int) -> tuple:
-    g = seeded(7)
-    return tuple(torch.randn(*shape, generator=g) for _ in range(3))
-
-
-SDPA_SIZES = [
-    ("1 x 1 x 4 tokens", lambda: _qkv(1, 1, 4, 8)),
-    ("3 x 1 x 4 tokens", lambda: _qkv(3, 1, 4, 8)),
-    ("1 x 4 x 4 tokens", lambda: _qkv(1, 4, 4, 8)),
-    ("1 x 1 x 9 tokens", lambda: _qkv(1, 1, 9, 8)),
-]
-SDPA_SCRATCH = Case(
-    "from scratch (no built-in attention, no Python loops)",
-    dict,
-    run=lambda fn, _: _scratch_record(fn, SDPA_SIZES),
-    judge=_judge_scratch(SDPA_SIZES, "the batch, the heads or the tokens"),
+#: what the code of a from-scratch attention may not mention (with torch._C, torch.ops... always banned)
+SCRATCH_NAMES = (
+    ".scaled_dot_product_attention",
+    *(f".{name}" for name in calls.PRIVATE_KERNELS),
+    "torch.nn.MultiheadAttention",
+    ".MultiheadAttention",
+    ".multi_head_attention_forward",
+    "torch.nn.attention",
+    "torch.nn.functional.scaled_dot_product_attention",
+)
+SDPA_FIX = (
+    "write the scores, the mask, the softmax and the weighted sum yourself with @ (or matmul/einsum), "
+    "masked_fill and softmax, on all leading axes at once (no Python loop)."
 )
 
 
-def test_scaled_dot_product_attention(scaled_dot_product_attention) -> None:
-    """Public test of exercise 1: values and gradients against F.scaled_dot_product_attention."""
-    require(
-        SDPA.verdicts(scaled_dot_product_attention, SDPA_PUBLIC + [SDPA_SCRATCH]),
-        "scaled_dot_product_attention",
-    )
+def _qkv_mask(B: int, H: int, N: int, d: int = 8) -> tuple[torch.Tensor, ...]:
+    g = seeded(7)
+    q, k, v = (torch.randn(B, H, N, d, generator=g) for _ in range(3))
+    return q, k, v, causal_mask(N)
+
+
+#: (label, B, H, N): vectorised code runs the same lines and torch calls at every size
+SDPA_SIZES = [
+    ("B=1, H=1, N=4", 1, 1, 4),
+    ("B=3, H=1, N=4", 3, 1, 4),
+    ("B=1, H=4, N=4", 1, 4, 4),
+    ("B=1, H=1, N=9", 1, 1, 9),
+]
+
+SDPA = Exercise(
+    "test_sdpa",
+    "scaled_dot_product_attention",
+    ("scaled_dot_product_attention",),
+    calls.sdpa,
+    lambda i, o: _sdpa_oracle(i, o),
+    SDPA_MISTAKES,
+    FLOAT64,
+    public=SDPA_PUBLIC,
+    scratch=Scratch(
+        SCRATCH_NAMES,
+        calls.sdpa_scratch,
+        lambda: {"runs": [_qkv_mask(B, H, N) for _, B, H, N in SDPA_SIZES]},
+        calls.LABELS,
+        tuple(s[0] for s in SDPA_SIZES),
+        "the batch, the heads or the tokens",
+        SDPA_FIX,
+        "from scratch (no built-in attention, no Python loops)",
+    ),
+    structural=[OUTPUT_ORDER, CUT_GRAPH],
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 2: MultiHeadSelfAttention, against nn.MultiheadAttention with the student's weights
 
 
-def linears_of(module: nn.Module, D: int) -> tuple[nn.Linear, nn.Linear]:
-    qkv, proj = getattr(module, "qkv", None), getattr(module, "proj", None)
-    if not isinstance(qkv, nn.Linear) or not isinstance(proj, nn.Linear):
-        raise AttributeError(
-            "MultiHeadSelfAttention needs self.qkv = nn.Linear(dim, 3 * dim) and "
-            "self.proj = nn.Linear(dim, dim)"
-        )
-    if qkv.bias is None or proj.bias is None:
-        raise AttributeError("keep nn.Linear's default bias=True in self.qkv and self.proj")
-    if tuple(qkv.weight.shape) != (3 * D, D) or tuple(proj.weight.shape) != (D, D):
-        raise AttributeError(
-            f"for dim={D}: self.qkv should be nn.Linear({D}, {3 * D}) and self.proj "
-            f"nn.Linear({D}, {D}); got weights {tuple(qkv.weight.shape)} and {tuple(proj.weight.shape)}"
-        )
-    return qkv, proj
-
-
-def _run_msa(cls, inputs: Inputs) -> Tensors:
-    D, H = inputs["dim"], inputs["heads"]
-    torch.manual_seed(inputs["seed"])
-    module = cls(D, H).to(inputs["dtype"])
-    qkv, proj = linears_of(module, D)
-    x = inputs["x"].clone().requires_grad_(True)
-    result = module(x)
-    if not isinstance(result, tuple) or len(result) != 2:
-        raise TypeError("forward should return a pair (output, weights)")
-    out, weights = result
-    (out * inputs["grad_out"]).sum().backward()
-    return {
-        "output": out,
-        "weights": weights,
-        **_grads(grad_x=x, grad_qkv=qkv.weight, grad_proj=proj.weight),
-        "qkv_weight": qkv.weight,
-        "qkv_bias": qkv.bias,
-        "proj_weight": proj.weight,
-        "proj_bias": proj.bias,
-    }
-
-
-def mha_oracle(inputs: Inputs, qkv_w, qkv_b, proj_w, proj_b, *, grads: bool = True) -> Tensors:
+def mha_oracle(
+    inputs: Inputs,
+    qkv_w: torch.Tensor,
+    qkv_b: torch.Tensor,
+    proj_w: torch.Tensor,
+    proj_b: torch.Tensor,
+    *,
+    grads: bool = True,
+) -> Tensors:
     """nn.MultiheadAttention(batch_first=True) holding the given weights: outputs and gradients."""
     D, H = inputs["dim"], inputs["heads"]
     mha = nn.MultiheadAttention(D, H, batch_first=True, dtype=qkv_w.dtype)
@@ -420,19 +646,22 @@ def _weights(outcome: Outcome) -> tuple[torch.Tensor, ...]:
 
 
 def _msa_oracle(inputs: Inputs, outcome: Outcome) -> Tensors:
+    require_tensors(outcome, "qkv_weight", "qkv_bias", "proj_weight", "proj_bias")
     return mha_oracle(inputs, *_weights(outcome))
 
 
 def _msa_mistakes() -> list[Mistake]:
-    def query_scaled(factor: Callable[[int, int], float | None]):
+    def query_scaled(factor: Callable[[int, int, int], float | None]):
+        """Scaling the query rows of qkv by f scales every score by f: another scale of the attention."""
+
         def produce(i: Inputs, o: Outcome) -> Tensors | None:
-            D, H = i["dim"], i["heads"]
-            f = factor(D, H)
-            if f is None:
+            D, H, N = i["dim"], i["heads"], i["x"].shape[1]
+            f = factor(D, H, N)
+            if f is None or math.isclose(f, 1.0):
                 return None
             w, b, pw, pb = _weights(o)
             w, b = w.clone(), b.clone()
-            w[:D] *= f  # the query rows: scaling q scales every score
+            w[:D] *= f  # the query rows
             b[:D] *= f
             return mha_oracle(i, w, b, pw, pb, grads=False)
 
@@ -453,19 +682,30 @@ def _msa_mistakes() -> list[Mistake]:
         order = torch.arange(3 * D).reshape(H, 3, D // H).transpose(0, 1).reshape(-1)
         return mha_oracle(i, w[order], b[order], pw, pb, grads=False)
 
-    def merged(i: Inputs, o: Outcome) -> torch.Tensor:
+    def interleaved(merge_too: bool):
+        """Heads cut as (d, H) instead of (H, d): head h owns features h, h + H, h + 2H... of q, k and v
+        (and, when ``merge_too``, puts them back that way): re-orderings of qkv rows and proj columns."""
+
+        def produce(i: Inputs, o: Outcome) -> Tensors | None:
+            D, H = i["dim"], i["heads"]
+            if H == 1 or H == D:
+                return None
+            w, b, pw, pb = _weights(o)
+            rows = torch.arange(3 * D).reshape(3, D // H, H).transpose(1, 2).reshape(-1)
+            columns = torch.arange(D).reshape(D // H, H).T.reshape(-1) if merge_too else torch.arange(D)
+            return mha_oracle(i, w[rows], b[rows], pw[:, columns], pb, grads=False)
+
+        return produce
+
+    def merged(i: Inputs, o: Outcome) -> Tensors:
+        """The heads merged, with the identity as output projection."""
         D = i["dim"]
         w, b, _, _ = _weights(o)
-        eye = torch.eye(D, dtype=w.dtype)
-        return mha_oracle(
-            i, w, b, eye, torch.zeros(D, dtype=w.dtype), grads=False
-        )  # heads merged, no projection
-
-    def no_projection(i: Inputs, o: Outcome) -> Tensors:
-        return merged(i, o)
+        return mha_oracle(i, w, b, torch.eye(D, dtype=w.dtype), torch.zeros(D, dtype=w.dtype), grads=False)
 
     def merged_wrong(i: Inputs, o: Outcome) -> Tensors | None:
-        B, N, D, H = i["B"], i["N"], i["dim"], i["heads"]
+        B, N, D = i["x"].shape
+        H = i["heads"]
         if H == 1 or N == 1:
             return None
         z = merged(i, o)
@@ -475,7 +715,8 @@ def _msa_mistakes() -> list[Mistake]:
         return {"output": F.linear(wrong, pw, pb), "weights": z["weights"]}
 
     def split_without_transpose(i: Inputs, o: Outcome) -> Tensors | None:
-        B, N, D, H = i["B"], i["N"], i["dim"], i["heads"]
+        B, N, D = i["x"].shape
+        H = i["heads"]
         if H == 1 or N == 1:
             return None
         w, b, pw, pb = _weights(o)
@@ -484,16 +725,17 @@ def _msa_mistakes() -> list[Mistake]:
         out, weights = attention_oracle(q, k, v)
         return {"output": F.linear(out.reshape(B, N, D), pw, pb), "weights": weights}
 
-    mistakes = [
+    own = "in your scaled_dot_product_attention (see its test above) or in your own attention code"
+    return [
         Mistake(
             "missing the 1/sqrt(d_head) scaling",
             "scale the scores by 1 / math.sqrt(D // num_heads).",
-            query_scaled(lambda D, H: math.sqrt(D // H)),
+            query_scaled(lambda D, H, N: math.sqrt(D // H)),
         ),
         Mistake(
             "scores scaled by 1/sqrt(D) instead of 1/sqrt(d_head)",
             "each head is an attention of width d = D / num_heads: divide by math.sqrt(d), not math.sqrt(D).",
-            query_scaled(lambda D, H: None if H == 1 else math.sqrt(1 / H)),
+            query_scaled(lambda D, H, N: None if H == 1 else math.sqrt(1 / H)),
         ),
         Mistake(
             "q and k swapped (taken from the wrong thirds of the qkv output)",
@@ -507,8 +749,19 @@ def _msa_mistakes() -> list[Mistake]:
             "and unbind(0).",
             qkv_heads_first,
         ),
+        *[
+            Mistake(
+                "heads interleaved: q, k and v split as (d_head, heads) instead of (heads, d_head)",
+                "reshape to (B, N, 3, H, d), heads before their width: head h owns features h * d to "
+                "(h + 1) * d - 1 of q, k and v.",
+                interleaved(merge_too),
+            )
+            for merge_too in (False, True)
+        ],
         Mistake(
-            "the output projection is missing", "after merging the heads, apply self.proj.", no_projection
+            "the output projection is missing",
+            "after merging the heads, apply self.proj.",
+            lambda i, o: merged(i, o),
         ),
         Mistake(
             "heads merged in the wrong order (no transpose before the reshape)",
@@ -521,80 +774,198 @@ def _msa_mistakes() -> list[Mistake]:
             "(B, H, N, d) mixes tokens.",
             split_without_transpose,
         ),
+        Mistake(
+            "the attention divides the scores by d_head instead of sqrt(d_head)",
+            f"the scale is 1 / math.sqrt(d) {own}.",
+            query_scaled(lambda D, H, N: 1 / math.sqrt(D // H)),
+            catalogued=False,
+        ),
+        Mistake(
+            "the attention multiplies the scores by sqrt(d_head) instead of dividing",
+            f"divide by math.sqrt(d) {own}.",
+            query_scaled(lambda D, H, N: D // H),
+            catalogued=False,
+        ),
+        Mistake(
+            "the attention's scale uses the number of tokens instead of the head width",
+            f"d is q.shape[-1], the width of one head, {own}.",
+            query_scaled(lambda D, H, N: math.sqrt(D // H) / math.sqrt(N)),
+            catalogued=False,
+        ),
     ]
-    return [dataclasses.replace(m, produce=_safe(m.produce)) for m in mistakes]
 
 
-MSA = Exercise("MultiHeadSelfAttention", _run_msa, _msa_oracle, _msa_mistakes(), FLOAT64)
+MSA_MISTAKES = _msa_mistakes()
+MSA_NAMES = {
+    "grad_x": "gradient of x",
+    "grad_qkv": "gradient of self.qkv.weight",
+    "grad_proj": "gradient of self.proj.weight",
+}
+
+
+def _msa_axes(_: Inputs) -> dict[str, Sequence[str]]:
+    return {
+        "output": ("batch", "token", "feature"),
+        "weights": ("batch", "head", "query", "key"),
+        "grad_x": ("batch", "token", "feature"),
+        "grad_qkv": ("row", "column"),
+        "grad_proj": ("row", "column"),
+    }
+
+
+def _msa_shapes(inputs: Inputs) -> dict[str, tuple[int, ...]]:
+    B, N, D = inputs["x"].shape
+    H = inputs["heads"]
+    return {"output": (B, N, D), "weights": (B, H, N, N)}
+
+
+def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict) -> Verdict | None:
+    t = outcome.tensors
+    if _swapped(want, t):
+        return _named(check, OUTPUT_ORDER, ORDER_FIX)
+    B, N, D = inputs["x"].shape
+    H = inputs["heads"]
+    weights = tuple(t["weights"].shape)
+    if weights == (B, N, N) and tuple(t["output"].shape) == want["output"]:
+        expected = _msa_oracle(inputs, outcome)["weights"].mean(1)  # (B, N, N)
+        if _matches({"weights": expected}, t, closeness(inputs["x"])):
+            return _named(
+                check,
+                HEADS_AVERAGED,
+                "return the weights of every head, (B, H, N, N): do not average "
+                "them (nn.MultiheadAttention averages only when asked to).",
+            )
+    if weights == (B, N, H, H) and N != H:
+        return _named(
+            check,
+            ACROSS_HEADS,
+            "after the reshape to (B, N, 3, H, d), permute to (3, B, H, N, d): the "
+            "heads axis must come before the tokens axis, so that each head's "
+            "queries meet the keys of every token.",
+        )
+    return Verdict(
+        False,
+        check,
+        "\n".join(
+            [messages.shape(k, want[k], tuple(t[k].shape)) for k in want if want[k] != tuple(t[k].shape)]
+        )
+        + "\nforward returns (output (B, N, D), weights (B, H, N, N)).",
+    )
+
+
+def _msa_properties(
+    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Closeness, failing: set[str]
+) -> list[str]:
+    t, axes = outcome.tensors, _msa_axes(inputs)
+    if not failing & {"output", "weights"}:
+        return [
+            "the output and the weights are right but the gradients are not: something on the way from x "
+            "to the output is not a plain differentiable torch operation."
+        ]
+    broken = _not_finite(t, {}, axes)
+    if broken:
+        return [broken]
+    found = []
+    rows = _row_sums(t["weights"], close, axes["weights"])
+    if rows:
+        found.append(rows)
+    per_head = [
+        _matches({"weights": expected["weights"][:, h]}, {"weights": t["weights"][:, h]}, close)
+        for h in range(inputs["heads"])
+    ]
+    if all(per_head):
+        found.append(
+            "the attention weights are right (so q and k are cut out right), the output is not: check how "
+            "v is cut out, the merge of the heads ((B, H, N, d) -> transpose(1, 2) -> reshape (B, N, D)) "
+            "and self.proj."
+        )
+    elif any(per_head):
+        wrong = [str(h) for h, ok in enumerate(per_head) if not ok]
+        found.append(
+            f"the weights of head{'s' if len(wrong) > 1 else ''} {', '.join(wrong)} differ, the other "
+            "heads are right: check how the heads are cut out of q, k and v."
+        )
+    elif not rows:
+        found.append(
+            "the weights of every head differ: check how q, k, v and their heads are cut out of the "
+            "qkv output, and the scale 1/sqrt(d) with d = D / num_heads."
+        )
+    return found
+
+
+MSA_SPEC = Spec(
+    _msa_shapes,
+    _msa_oracle,
+    lambda: MSA_MISTAKES,
+    _msa_shape_verdict,
+    _msa_properties,
+    _msa_axes,
+    MSA_NAMES,
+    "x",
+)
+
+
+def msa_inputs(B: int, N: int, D: int, H: int, seed: int = 0, dtype: torch.dtype = torch.float64) -> Inputs:
+    g = seeded(seed)
+    return {
+        "dim": D,
+        "heads": H,
+        "seed": seed,
+        "dtype": dtype,
+        "x": torch.randn(B, N, D, generator=g, dtype=dtype),
+        "grad_out": torch.randn(B, N, D, generator=g, dtype=dtype),
+    }
 
 
 def msa_case(
     name: str, B: int, N: int, D: int, H: int, seed: int = 0, dtype: torch.dtype = torch.float64
 ) -> Case:
-    def make() -> Inputs:
-        g = seeded(seed)
-        return {
-            "B": B,
-            "N": N,
-            "dim": D,
-            "heads": H,
-            "seed": seed,
-            "dtype": dtype,
-            "x": torch.randn(B, N, D, generator=g, dtype=dtype),
-            "grad_out": torch.randn(B, N, D, generator=g, dtype=dtype),
-        }
+    return Case(name, lambda: msa_inputs(B, N, D, H, seed, dtype), judge=MSA_SPEC.judge)
 
-    return Case(name, make)
+
+def bad_heads_case(D: int, H: int) -> Case:
+    return Case(
+        f"D = {D} cannot be split into {H} heads",
+        lambda: msa_inputs(1, 2, D, D, 0) | {"heads": H},
+        expect_error=ValueError,
+    )
 
 
 MSA_PUBLIC = [
     msa_case("batch of 2, 5 tokens, D = 8, 2 heads", 2, 5, 8, 2),
-    msa_case("batch of 3, 7 tokens, D = 12, 3 heads", 3, 7, 12, 3, seed=1),
-    Case(
-        "D = 10 cannot be split into 4 heads",
-        lambda: {"B": 1, "N": 2, "dim": 10, "heads": 4, "seed": 0, "dtype": torch.float64},
-        expect_error=ValueError,
-    ),
+    msa_case("batch of 3, 7 tokens, D = 18, 3 heads", 3, 7, 18, 3, seed=1),
+    bad_heads_case(10, 4),
 ]
 
-
+#: (label, B, N, H) at D = 8
 MSA_SIZES = [
-    ("B=1, H=1", 1, 4, 8, 1),
-    ("B=3, H=1", 3, 4, 8, 1),
-    ("B=1, H=4", 1, 4, 8, 4),
-    ("B=1, N=9, H=1", 1, 9, 8, 1),
+    ("B=1, N=4, H=1", 1, 4, 1),
+    ("B=3, N=4, H=1", 3, 4, 1),
+    ("B=1, N=4, H=4", 1, 4, 4),
+    ("B=1, N=9, H=1", 1, 9, 1),
 ]
 
-
-def _run_msa_scratch(cls, _: Inputs) -> Tensors:
-    """Build the student's module at a few sizes and record what its forward calls."""
-    counts, used = [], []
-    for _, B, N, D, H in MSA_SIZES:
-        torch.manual_seed(0)
-        module = cls(D, H)
-        calls = guards.torch_calls(module, torch.randn(B, N, D, generator=seeded(8)))
-        counts.append(len(calls))
-        used += [u for u in _forbidden_in(calls) if u not in used]
-    return {
-        "call_counts": torch.tensor(counts),
-        "forbidden": torch.tensor([int(u in used) for u in _LABELS]),
-        "other": torch.tensor(len([u for u in used if u not in _LABELS])),
-    }
-
-
-MSA_SCRATCH = Case(
-    "from scratch (no built-in attention, no Python loop over batch or heads)",
-    dict,
-    run=_run_msa_scratch,
-    judge=_judge_scratch([(s[0], None) for s in MSA_SIZES], "the batch or the heads"),
+MSA = Exercise(
+    "test_msa",
+    "MultiHeadSelfAttention",
+    ("MultiHeadSelfAttention",),
+    calls.msa,
+    lambda i, o: _msa_oracle(i, o),
+    MSA_MISTAKES,
+    FLOAT64,
+    public=MSA_PUBLIC,
+    scratch=Scratch(
+        SCRATCH_NAMES,
+        calls.msa_scratch,
+        lambda: {"runs": [(torch.randn(B, N, 8, generator=seeded(8)), H) for _, B, N, H in MSA_SIZES]},
+        calls.LABELS,
+        tuple(s[0] for s in MSA_SIZES),
+        "the batch, the heads or the tokens",
+        "split the heads with reshape/permute and let @ work on the batch and head axes at once; use "
+        "your own scaled_dot_product_attention (no built-in attention, no Python loop).",
+        "from scratch (no built-in attention, no Python loops)",
+    ),
+    structural=[OUTPUT_ORDER, CUT_GRAPH, HEADS_AVERAGED, ACROSS_HEADS],
 )
 
-
-def test_multi_head_self_attention(MultiHeadSelfAttention) -> None:
-    """Public test of exercise 2: outputs, weights and gradients equal nn.MultiheadAttention's."""
-    require(MSA.verdicts(MultiHeadSelfAttention, MSA_PUBLIC + [MSA_SCRATCH]), "MultiHeadSelfAttention")
-
-
 EXERCISES = [SDPA, MSA]
-#: diagnoses that come from structural checks rather than from a Mistake's output
-STRUCTURAL_MISTAKES = ["built-in used", "python loop"]

@@ -18,7 +18,7 @@ of their test cell (:mod:`vitlab.checks.registry`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -152,6 +152,17 @@ class Exercise:
 # The one judge wrapper: raised outcomes, expected errors and the checker's own failures, once
 
 
+class MissingOutput(KeyError):
+    """An output the judge needs is not in the outcome: the run handed back less than it should."""
+
+
+class Outputs(dict):
+    """The outcome's tensors; a missing one raises :class:`MissingOutput` (not a checker error)."""
+
+    def __missing__(self, key: str):
+        raise MissingOutput(key)
+
+
 def judged(check: str, inputs: Inputs, outcome: Outcome, judge: Judge,
            expect_error: type[BaseException] | None = None) -> Verdict:
     if is_stub(outcome):
@@ -163,7 +174,9 @@ def judged(check: str, inputs: Inputs, outcome: Outcome, judge: Judge,
     if outcome.raised:
         return Verdict(False, check, messages.raised(outcome))
     try:
-        return judge(check, inputs, outcome)
+        return judge(check, inputs, replace(outcome, tensors=Outputs(outcome.tensors)))
+    except MissingOutput as missing:
+        return Verdict(False, check, messages.missing_output(str(missing.args[0])))
     except Exception as error:  # a bug of ours must never read as the student's mistake
         return Verdict(False, check, messages.checker_failed(error), checker_error=True)
 

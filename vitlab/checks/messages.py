@@ -39,6 +39,11 @@ def expected_error(expected: str, outcome: Outcome) -> str:
             "it returned a result instead.")
 
 
+def missing_output(key: str) -> str:
+    return (f"no '{key}' came back from your code's run: the result was incomplete (did something in your "
+            "notebook change how the checks call your code?)")
+
+
 def checker_failed(error: BaseException) -> str:
     return f"the checker itself failed ({type(error).__name__}: {str(error)[:200]}). {REPORT}"
 

@@ -16,18 +16,21 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from vitlab.checks import messages
 from vitlab.checks.core import (
     EXACT,
     FLOAT32,
     Case,
     Exercise,
     Inputs,
+    Judge,
     Mistake,
     Outcome,
     Scratch,
     Tensors,
     Verdict,
     compare,
+    differences,
     seeded,
 )
 from vitlab.harness.calls import patchify as calls
@@ -153,21 +156,78 @@ def images(B: int, C: int, H: int, W: int, seed: int = 0, dtype=torch.float32) -
     return order.reshape(B, C, H, W).to(dtype)
 
 
-#: (name, B, C, H, W, P): sizes at which vectorised code runs the same lines and torch calls
+#: (name, B, C, H, W, P): sizes at which vectorised code runs the same lines and torch calls (a loop over
+#: the batch, the channels, the patch grid or the pixels of a patch runs more for one of them)
 SIZES = [("B=1, 2x2 patches", 1, 2, 4, 4, 2), ("B=5, 2x2 patches", 5, 2, 4, 4, 2),
-         ("B=1, 3x5 patches", 1, 2, 6, 10, 2), ("B=1, C=3, 2x2 patches", 1, 3, 4, 4, 2)]
-#: what the code of a from-scratch patchify/unpatchify may not mention (the text: reshape and permute only)
-SCRATCH_NAMES = ("torch.nn.functional.unfold", "torch.nn.functional.fold", "torch.nn.Unfold", "torch.nn.Fold",
-                 "torch.nn.functional.conv2d", "torch.nn.Conv2d", "torch.conv2d", ".unfold", ".as_strided",
-                 "torch.as_strided", ".im2col", ".col2im")
-SCRATCH_FIX = ("use only reshape/view, permute/transpose and flatten (no unfold, fold, as_strided or "
-               "convolution, and no Python loop).")
+         ("B=1, 3x5 patches", 1, 2, 6, 10, 2), ("B=1, C=3, 2x2 patches", 1, 3, 4, 4, 2),
+         ("B=1, 2x2 patches of 3x3 pixels", 1, 2, 6, 6, 3)]
+#: built-ins that cut (or paste) the patches for you: the text allows only reshapes and permutes
+CUTTERS = (
+    "torch.nn.functional.unfold", "torch.nn.functional.fold", "torch.nn.Unfold", "torch.nn.Fold",
+    ".unfold", ".unfold_copy", ".im2col", ".col2im",
+    ".as_strided", ".as_strided_", ".as_strided_copy", ".as_strided_scatter", ".set_",
+    ".pixel_unshuffle", ".pixel_shuffle", "torch.nn.PixelUnshuffle", "torch.nn.PixelShuffle",
+    ".conv1d", ".conv2d", ".conv3d", ".conv_transpose1d", ".conv_transpose2d", ".conv_transpose3d",
+    ".convolution", "._convolution", ".conv_tbc", ".mkldnn_convolution", ".cudnn_convolution",
+    "._nnpack_spatial_convolution", ".Conv1d", ".Conv2d", ".Conv3d", ".ConvTranspose1d", ".ConvTranspose2d",
+    ".ConvTranspose3d", ".LazyConv2d", ".LazyConvTranspose2d",
+)
+#: ways around the recorder: a function named in a string, another thread, code that behaves only when not
+#: watched, the runner's frames (TRANSITION: until vitlab.checks.scratch.ALWAYS_FORBIDDEN holds them)
+ESCAPES = ("operator.methodcaller", "operator.attrgetter", "sys.gettrace", "sys.getprofile", "sys._getframe",
+           "inspect", "gc", "threading", "_thread", "concurrent", "multiprocessing", "torch.multiprocessing",
+           "asyncio", ".f_back", ".f_globals", ".f_locals", ".tb_frame", ".gi_frame", ".__globals__",
+           ".__subclasses__", ".__builtins__", ".__code__")
+#: what the code of a from-scratch patchify/unpatchify may not mention
+SCRATCH_NAMES = CUTTERS + ESCAPES
+SCRATCH_FIX = ("use only reshape/view, permute/transpose/movedim and flatten/unflatten: no unfold, fold, "
+               "as_strided, pixel_(un)shuffle or convolution, and no Python loop or comprehension.")
+LOOPS_OVER = "the batch, the channels, the patches or the pixels of a patch"
 
 PATCHIFY_SCRATCH = Scratch(
     SCRATCH_NAMES, calls.patchify_scratch,
     lambda: {"runs": [(images(B, C, H, W), P) for _, B, C, H, W, P in SIZES]},
-    calls.LABELS, tuple(s[0] for s in SIZES), "the batch, the channels or the patches", SCRATCH_FIX,
+    calls.LABELS, tuple(s[0] for s in SIZES), LOOPS_OVER, SCRATCH_FIX,
     "from scratch (no unfold, no Python loops)")
+
+CUT_OFF = "the output is cut off from autograd (a NumPy round trip, .detach() or .data)"
+CUT_OFF_FIX = ("only reshape and permute the tensor you were given: gradients then flow back through it, "
+               "as a model needs them to (no .numpy(), torch.tensor(...), .detach() or .data).")
+
+
+def gradient_judge(of: str) -> Judge:
+    """Judge of a harness ``*_gradient`` call: d/dx sum(f(x) * weights) must be the weights, put back in
+    place (f only moves values, so each input gets the weight of the output it went to)."""
+
+    def judge(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+        t = outcome.tensors
+        if not t["attached"].item():
+            return Verdict(False, check, messages.mistake(CUT_OFF, CUT_OFF_FIX), mistake=CUT_OFF)
+        if t["grad"].numel() == 0:
+            return Verdict(False, check, f"the gradient could not be checked: {of} returned a tensor of the "
+                                         "wrong shape (see the other checks).")
+        weights, P = inputs["weights"], inputs["patch_size"]
+        if of == "patchify":
+            B, C, H, W = inputs["images"].shape
+            expected = image_oracle(weights, P, H, W)  # (B, C, H, W)
+        else:
+            expected = patches_oracle(weights, P)  # (B, N, K)
+        problems = differences({"gradient": expected}, {"gradient": t["grad"]}, FLOAT32)
+        if problems:
+            return Verdict(False, check, "gradients do not flow back to the right inputs:\n" + "\n".join(problems))
+        return Verdict(True, check)
+
+    return judge
+
+
+def patchify_gradient_case(name: str, B: int, C: int, H: int, W: int, P: int, seed: int = 0) -> Case:
+    def make() -> Inputs:
+        x = torch.randn(B, C, H, W, generator=seeded(seed))
+        weights = torch.randn(B, (H // P) * (W // P), C * P * P, generator=seeded(seed + 1))  # (B, N, K)
+        return {"images": x, "patch_size": P, "weights": weights}
+
+    return Case(name, make, call=calls.patchify_gradient, judge=gradient_judge("patchify"))
+
 
 PATCHIFY = Exercise(
     "test_patchify", "patchify", ("patchify",), calls.patchify, _patchify_oracle, _patchify_mistakes(), EXACT,
@@ -176,8 +236,10 @@ PATCHIFY = Exercise(
         Case("1-channel 28x28 images, patch size 7", lambda: {"images": images(3, 1, 28, 28, 1), "patch_size": 7}),
         Case("28x28 images with patch size 5 (28 is not divisible by 5)",
              lambda: {"images": images(1, 1, 28, 28), "patch_size": 5}, expect_error=ValueError),
+        patchify_gradient_case("gradients flow back to the images", 2, 3, 4, 6, 2, seed=3),
     ],
     scratch=PATCHIFY_SCRATCH,
+    structural=[CUT_OFF],
 )
 
 
@@ -240,7 +302,7 @@ UNPATCHIFY = Exercise(
     scratch=Scratch(
         SCRATCH_NAMES, calls.unpatchify_scratch,
         lambda: {"runs": [(patches_oracle(images(B, C, H, W), P), P, H, W) for _, B, C, H, W, P in SIZES]},
-        calls.LABELS, tuple(s[0] for s in SIZES), "the batch, the channels or the patches", SCRATCH_FIX,
+        calls.LABELS, tuple(s[0] for s in SIZES), LOOPS_OVER, SCRATCH_FIX,
         "from scratch (no fold, no Python loops)"),
 )
 
@@ -338,13 +400,27 @@ def _as_conv_mistakes() -> list[Mistake]:
     ]
 
 
+EMBEDDING_CHANGED = "patch_embedding_as_conv changed the PatchEmbedding it was given"
+
+
 def _judge_as_conv(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     verdict = compare(check, inputs, outcome, _as_conv_oracle, AS_CONV_MISTAKES, FLOAT32)
-    if verdict.passed and outcome.tensors.get("shares_storage", torch.tensor(0)).item():
+    if not verdict.passed:
+        return verdict
+    t = outcome.tensors
+    if t.get("shares_storage", torch.tensor(0)).item():
         return Verdict(False, check, f"{SHARED_STORAGE}, so changing one changes the other.\nFix: build a new "
                                      "nn.Conv2d and copy the reshaped weight into it under torch.no_grad() "
                                      "(conv.weight.copy_(...)), instead of viewing the Linear's weight.",
                        mistake=SHARED_STORAGE)
+    if "tokens_before" in t:  # the embedding worked before the conversion: it must work the same after it
+        before, after = t["tokens_before"], t.get("tokens_after", torch.zeros(0))
+        if after.numel() == 0 or differences({"tokens": before}, {"tokens": after}, FLOAT32):
+            how = "fails" if after.numel() == 0 else "gives other tokens"
+            return Verdict(False, check, f"{EMBEDDING_CHANGED}: after the conversion the PatchEmbedding {how}.\n"
+                                         "Fix: only read embedding.proj; copy its reshaped weight into the new "
+                                         "convolution, and never assign to or change the embedding's own "
+                                         "parameters.", mistake=EMBEDDING_CHANGED)
     return verdict
 
 
@@ -363,7 +439,7 @@ AS_CONV = Exercise(
         as_conv_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         as_conv_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
     ],
-    structural=[SHARED_STORAGE],
+    structural=[SHARED_STORAGE, EMBEDDING_CHANGED],
 )
 
 EXERCISES = [PATCHIFY, UNPATCHIFY, PATCH_EMBEDDING, AS_CONV]

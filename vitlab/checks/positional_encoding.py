@@ -571,11 +571,12 @@ def rotation_judge(table_of: Callable[[Inputs], RotationTable]):
             False,
             check,
             (
-                f"R({k}) @ PE[p] should equal PE[p + {k}]: block {i} (columns {2 * i}, {2 * i + 1}) should turn by "
-                f"k * w_{i} = {k} / 10000^({2 * i}/{D}), an angle of {messages.number(want)} (mod 2 pi): cos "
-                f"{messages.number(table.cos[row, column].item())}, sin {messages.number(table.sin[row, column].item())}; "
-                f"yours turns by {messages.number(got)}: cos {messages.number(cos[row, column].item())}, sin "
-                f"{messages.number(sin[row, column].item())} ({int(bad.sum())} of {bad.numel()} blocks checked differ)"
+                f"R({k}) @ PE[p] should equal PE[p {'-' if k < 0 else '+'} {abs(k)}]: block {i} (columns {2 * i}, "
+                f"{2 * i + 1}) should turn by {k} * w_{i} = {k} / 10000^({2 * i}/{D}), that is cos "
+                f"{messages.number(table.cos[row, column].item())}, sin {messages.number(table.sin[row, column].item())} "
+                f"(an angle of {messages.number(want)} mod 2 pi); yours has cos {messages.number(cos[row, column].item())}, "
+                f"sin {messages.number(sin[row, column].item())} (an angle of {messages.number(got)}); "
+                f"{int(bad.sum())} of {bad.numel()} blocks checked differ"
             ),
         )
 
@@ -697,7 +698,7 @@ def _judge_2d(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
                 check, {"num_positions": n, "dim": D // 2}, Outcome({"encoding": one_d.float()})
             )
             if not inner.passed:
-                why = inner.mistake or messages.one_line(inner.message)
+                why = inner.mistake or messages.one_line(inner.message.splitlines()[0])
                 return Verdict(
                     False,
                     check,

@@ -1,380 +1,894 @@
 """Checks for notebook 7 (transfer learning): a new head, a frozen backbone, two learning rates.
 
-The exercises change a model in place, so each check builds a small model of its own (a backbone
-with a BatchNorm, dropout, a LayerNorm and parameters that belong to the model itself, like a ViT's
-class token), hands it to the student's function, and records what came out as plain tensors: which
-parameters still train, which modules are in training mode, which learning rate and weight decay
-each parameter got. The verdicts compare those records with the rules the notebook states.
+The three exercises change a model in place, so they are judged by their effects on small models
+the harness builds (:mod:`vitlab.harness.calls.transfer`): the model's logits after the new head is
+in place, the flag and the mode of every parameter and module after freezing and what a training
+step then moves, and the parameters after two optimizer steps with given gradients. Everything is
+reported by parameter and module names. The oracles are the rules the notebook states (which names
+are under the head) and ``torch.optim.AdamW`` itself, run on each parameter with its own rates.
 """
+
 from __future__ import annotations
 
-import torch
-from torch import nn
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import torch
+import torch.nn.functional as F
+
+from vitlab.checks import messages
 from vitlab.checks.core import (
-    EXACT,
+    FLOAT32,
+    FLOAT64,
     Case,
     Exercise,
     Inputs,
-    Mistake,
     Outcome,
-    Tensors,
+    Tolerance,
     Verdict,
-    describe_error,
-    require,
+    differences,
+    require_tensors,
+    seeded,
 )
+from vitlab.harness.calls import transfer as calls
 
 COURSE_WIDTH = 64  # the width of notebook 7's ViT: the in_features a hard-coded head would use
 
 
-class Backbone(nn.Module):
-    """A small feature extractor with every kind of module whose mode or freezing matters."""
+@dataclass(frozen=True)
+class Known:
+    """A catalogued mistake that a judge recognises from the effects (not from one output)."""
 
-    def __init__(self, dim: int):
-        super().__init__()
-        self.embed = nn.Linear(12, dim)
-        self.bn = nn.BatchNorm1d(dim)
-        self.drop = nn.Dropout(0.5)
-        self.norm = nn.LayerNorm(dim)
+    name: str
+    fix: str
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.norm(self.drop(torch.relu(self.bn(self.embed(x)))))
+    def verdict(self, check: str, detail: str = "") -> Verdict:
+        text = messages.mistake(self.name, self.fix) + (f"\n{detail}" if detail else "")
+        return Verdict(False, check, text, mistake=self.name)
 
 
-class ProbeNet(nn.Module):
-    """(B, 12) -> (B, classes): a backbone, a parameter of the model itself (like a class token), a head."""
-
-    def __init__(self, dim: int = 24, classes: int = 5, nested: bool = False, seed: int = 0):
-        super().__init__()
-        torch.manual_seed(seed)
-        self.backbone = Backbone(dim)
-        self.cls_token = nn.Parameter(torch.zeros(dim))
-        head = nn.Linear(dim, classes)
-        if nested:  # torchvision's layout: model.heads.head
-            self.heads = nn.Sequential()
-            self.heads.add_module("head", head)
-        else:
-            self.head = head
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        features = self.backbone(x) + self.cls_token  # (B, dim)
-        return (self.heads if hasattr(self, "heads") else self.head)(features)
+def fail(check: str, text: str) -> Verdict:
+    return Verdict(False, check, text)
 
 
-class DropHead(nn.Module):
-    """A head with its own dropout (as timm's ``head_drop``), so the head's mode matters too."""
-
-    def __init__(self, dim: int, classes: int):
-        super().__init__()
-        self.drop = nn.Dropout(0.1)
-        self.fc = nn.Linear(dim, classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.drop(x))
+def flag(outcome: Outcome, key: str) -> bool:
+    return bool(int(outcome.tensors[key].reshape(-1)[0]))
 
 
-def probe_net(inputs: Inputs) -> nn.Module:
-    model = ProbeNet(inputs["dim"], inputs["classes"], inputs.get("nested", False), inputs.get("seed", 0))
-    if inputs.get("drop_head"):
-        model.head = DropHead(inputs["dim"], inputs["classes"])
-    if inputs.get("float64"):
-        model.double()
-    model.train()
-    return model
+def text_of(value: torch.Tensor | None, empty: str = "?") -> str:
+    """A short text the harness sent as bytes (a type name, a module name): printable ASCII only."""
+    if value is None:
+        return empty
+    raw = bytes(int(v) % 256 for v in value.reshape(-1).tolist()[: calls.TYPE_NAME_BYTES])
+    return "".join(c for c in raw.decode("ascii", "replace") if c.isprintable()) or empty
 
 
-def head_of(model: nn.Module) -> nn.Module:
-    return model.heads.head if hasattr(model, "heads") else model.head
+def listing(names: Sequence[str], limit: int = 4) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" (and {len(names) - limit} more)" if len(names) > limit else "")
 
 
-def in_head(name: str) -> bool:
-    return name.startswith(("head.", "heads."))
+def tolerance(dtype: torch.dtype) -> Tolerance:
+    return FLOAT64 if dtype == torch.float64 else FLOAT32
+
+
+def model_spec(
+    kind: str = "probe",
+    dim: int = 16,
+    classes: int = 5,
+    layout: str = "head",
+    seed: int = 0,
+    dtype: torch.dtype = torch.float32,
+    mode: str = "train",
+    frozen: str = "none",
+) -> dict:
+    return {
+        "kind": kind,
+        "dim": dim,
+        "classes": classes,
+        "layout": layout,
+        "seed": seed,
+        "dtype": dtype,
+        "mode": mode,
+        "frozen": frozen,
+    }
+
+
+def checked_lengths(outcome: Outcome, expected: dict[str, int], what: str) -> None:
+    """Raise a clear error when an output does not have one entry per parameter/module (a changed model)."""
+    for key, count in expected.items():
+        got = outcome.tensors[key].numel()
+        if got != count:
+            raise StructureChanged(
+                f"the model has {got} {what[key]} after your call instead of {count}: "
+                "your function must not add or remove modules or parameters"
+            )
+
+
+class StructureChanged(Exception):
+    """The student's function changed the model's structure: a message for the student, not a checker bug."""
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 1: replace_head(model, num_classes, name="head") -> nn.Linear
 
-
-def _run_replace(fn, inputs: Inputs) -> Tensors:
-    model = probe_net(inputs)
-    name = "heads.head" if inputs.get("nested") else "head"
-    old = model.get_submodule(name)
-    new = fn(model, inputs["num_classes"], name) if inputs.get("nested") else fn(model, inputs["num_classes"])
-    placed = model.get_submodule(name)
-    x = torch.randn(6, 12, generator=torch.Generator().manual_seed(1), dtype=old.weight.dtype)
-    model.eval()
-    with torch.no_grad():
-        logits = model(x)
-    weight = getattr(placed, "weight", None)
-    return {
-        "shape": torch.tensor([getattr(placed, "in_features", -1), getattr(placed, "out_features", -1)]),
-        "facts": torch.tensor([
-            int(isinstance(new, nn.Linear)),  # returns the new head
-            int(placed is new),  # ... and the model uses it
-            int(placed is not old),  # it is a new module
-            int(isinstance(placed, nn.Linear)),  # a plain Linear: logits, no softmax
-            int(weight is not None and weight.dtype == old.weight.dtype),  # the model's dtype
-            int(any("." in key for key in model._modules)),  # a module registered under a dotted name
-        ]),
-        "logits_shape": torch.tensor(list(logits.shape)),
-    }
-
-
-def _replace_oracle(inputs: Inputs, _: Outcome) -> Tensors:
-    return {"shape": torch.tensor([inputs["dim"], inputs["num_classes"]]),
-            "facts": torch.tensor([1, 1, 1, 1, 1, 0]), "logits_shape": torch.tensor([6, inputs["num_classes"]])}
-
-
-def _replace_mistakes() -> list[Mistake]:
-    def variant(facts, classes_kept: bool, copy_first: int = 0):
-        def produce(inputs: Inputs, outcome: Outcome) -> Tensors:
-            k = inputs["classes"] if classes_kept else inputs["num_classes"]
-            got = outcome.tensors["facts"].tolist()
-            return {"shape": torch.tensor([inputs["dim"], k] if facts[3] else [-1, -1]),
-                    "facts": torch.tensor(got[:copy_first] + facts[copy_first:]),
-                    "logits_shape": torch.tensor([6, k])}
-        return produce
-
-    return [
-        Mistake("the new head never put into the model (only returned)",
-                "replace the module inside the model: setattr(parent, last_name, new_head), then return it.",
-                variant([1, 0, 0, 1, 1, 0], classes_kept=True)),
-        Mistake("setattr with a dotted name (the new head sits beside the model's layers, unused)",
-                "setattr(model, 'heads.head', m) registers a module literally called 'heads.head'; split the "
-                "name: parent = model.get_submodule('heads'), then setattr(parent, 'head', m).",
-                variant([1, 0, 0, 1, 1, 1], classes_kept=True)),
-        Mistake("the old head kept (the model still predicts the old classes)",
-                "build a new nn.Linear(old.in_features, num_classes) and put it where the old head was.",
-                variant([1, 1, 0, 1, 1, 0], classes_kept=True, copy_first=2)),
-        Mistake("a softmax added to the new head (it must return logits)",
-                "return a plain nn.Linear: the loss applies log-softmax itself.",
-                variant([0, 1, 1, 0, 0, 0], classes_kept=False, copy_first=2)),
-    ]
+DOTTED = Known(
+    "setattr with a dotted name (the new head sits beside the model's layers, unused)",
+    "setattr(model, 'heads.head', m) registers a module literally called 'heads.head'; split the "
+    "name: parent = model.get_submodule('heads'), then setattr(parent, 'head', m).",
+)
+NOT_ATTACHED = Known(
+    "the new head never put into the model (only returned)",
+    "replace the module inside the model: setattr(parent, last_name, new_head), then return it.",
+)
+OLD_KEPT = Known(
+    "the old head kept (the model still predicts the old classes)",
+    "build a new nn.Linear(old.in_features, num_classes) and put it where the old head was.",
+)
+SOFTMAX = Known(
+    "a softmax added to the new head (it must return logits)",
+    "return a plain nn.Linear: the loss applies log-softmax itself.",
+)
+HARD_CODED = Known(
+    "in_features hard-coded (the head does not fit this backbone's width)",
+    "read the width from the old head: old.in_features.",
+)
+WRONG_DTYPE = Known(
+    "the new head in float32 while the model is float64",
+    "build it like the old head: nn.Linear(..., device=old.weight.device, dtype=old.weight.dtype).",
+)
+WRONG_DEVICE = Known(
+    "the new head left on the default device (the CPU) while the model is elsewhere",
+    "build it where the old head is: nn.Linear(..., device=old.weight.device, "
+    "dtype=old.weight.dtype). On a GPU, a head left on the CPU makes the forward pass fail.",
+)
+NOT_RANDOM = Known(
+    "the new head is not randomly initialised (every weight has the same value)",
+    "keep nn.Linear's own random initialisation, as the exercise asks (it is what torchvision's "
+    "and timm's classifier resets do): fill nothing with one value.",
+)
+COPIED = Known(
+    "the new head starts from the old head's weights (copied, not randomly initialised)",
+    "the old head's rows belong to the old classes: start the new head from nn.Linear's own random "
+    "initialisation and copy nothing.",
+)
 
 
-HARD_CODED = "in_features hard-coded (the head does not fit this backbone's width)"
-WRONG_DTYPE = "the new head in float32 while the model is float64"
+def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | None:
+    """Where the new head is and what it is: the structural half of the verdict."""
+    name, k = inputs["name"], inputs["num_classes"]
+    if flag(outcome, "dotted"):
+        return DOTTED.verdict(check)
+    if not flag(outcome, "found"):
+        return fail(
+            check,
+            f"after your call the model has no module called {name!r} any more: put the new "
+            "head where the old one was.",
+        )
+    returned = text_of(outcome.tensors.get("returned_type"))
+    if flag(outcome, "placed_is_old"):
+        if flag(outcome, "returned_is_old"):
+            return OLD_KEPT.verdict(check)
+        elsewhere = text_of(outcome.tensors.get("returned_at"), "")
+        if flag(outcome, "returned_is_linear") and elsewhere:
+            return fail(
+                check,
+                f"your new head is in the model at {elsewhere!r}, not at {name!r}, where the model "
+                f"still uses its old head: replace the module at the name you were given "
+                "(the parent is model.get_submodule(the part before the last dot); "
+                "setattr(parent, last part, new)).",
+            )
+        if flag(outcome, "returned_is_linear"):
+            return NOT_ATTACHED.verdict(check)
+        return fail(
+            check,
+            f"the model still holds its old head at {name!r}, and replace_head returned a "
+            f"{returned}: build a new nn.Linear, put it in the model and return it.",
+        )
+    if not flag(outcome, "placed_is_linear"):
+        logits = outcome.tensors.get("logits")
+        if logits is not None and _probabilities(logits):
+            return SOFTMAX.verdict(check, "(the model's outputs are positive and every row sums to 1)")
+        return fail(
+            check,
+            f"the module at {name!r} is a {text_of(outcome.tensors.get('placed_type'))}, not an "
+            f"nn.Linear: the new head is one nn.Linear(in_features, {k}) that returns logits.",
+        )
+    old, weight = outcome.tensors["old_weight"], outcome.tensors["weight"]
+    if weight.ndim != 2:
+        return fail(check, f"the new head's weight has shape {tuple(weight.shape)}; an nn.Linear's is 2-D")
+    if weight.shape[1] != old.shape[1]:
+        if weight.shape[1] == old.shape[0]:
+            return fail(
+                check,
+                f"the new head takes {weight.shape[1]} features, the old head's out_features: "
+                f"its in_features must be the width of the features, old.in_features = {old.shape[1]}.",
+            )
+        return HARD_CODED.verdict(
+            check, f"(the new head takes {weight.shape[1]} features; this backbone gives {old.shape[1]})"
+        )
+    if weight.shape[0] != k:
+        return fail(check, f"the new head has {weight.shape[0]} outputs; it needs num_classes={k}.")
+    if weight.dtype != old.dtype:
+        if weight.dtype == torch.float32 and old.dtype == torch.float64:
+            return WRONG_DTYPE.verdict(check, f"(the new head is {weight.dtype}, the model {old.dtype})")
+        return fail(
+            check,
+            f"the new head is {weight.dtype} while the model is {old.dtype}: build it with the old "
+            "head's dtype, dtype=old.weight.dtype.",
+        )
+    if not flag(outcome, "placed_is_returned"):
+        return fail(
+            check, f"replace_head put a new head in the model but returned a {returned}: return the new head."
+        )
+    return None
+
+
+def _probabilities(logits: torch.Tensor) -> bool:
+    if logits.ndim != 2 or not logits.is_floating_point() or not torch.isfinite(logits).all():
+        return False
+    ones = torch.ones(logits.shape[0], dtype=torch.float64)
+    return bool((logits >= 0).all()) and torch.allclose(logits.double().sum(-1), ones, atol=1e-4)
+
+
+def _random_init(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | None:
+    weight, old = outcome.tensors["weight"].double(), outcome.tensors["old_weight"].double()
+    if weight.numel() > 1 and bool((weight == weight.reshape(-1)[0]).all()):
+        return NOT_RANDOM.verdict(
+            check, f"(every weight of the new head is {messages.number(weight.reshape(-1)[0].item())})"
+        )
+    same = (weight[:, None, :] == old[None, :, :]).all(
+        -1
+    )  # (new rows, old rows): a row copied from the old head
+    if bool(same.any()):
+        copied = sorted({int(i) for i in same.nonzero()[:, 0]})
+        return COPIED.verdict(check, f"(rows {copied} of the new weight are rows of the old head's weight)")
+    bias = outcome.tensors.get("bias")
+    if (
+        bias is not None
+        and bias.shape == outcome.tensors["old_bias"].shape
+        and torch.equal(bias, outcome.tensors["old_bias"])
+    ):
+        return COPIED.verdict(check, "(the new bias is the old head's bias)")
+    return None
 
 
 def _judge_replace(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    """A head of the wrong width or dtype makes the forward pass fail: name those mistakes."""
-    message = outcome.error_message
-    for clue, mistake, fix in (
-            ("shapes cannot be multiplied", HARD_CODED, "read the width from the old head: old.in_features."),
-            ("dtype", WRONG_DTYPE, "build it like the old head: "
-                                   "nn.Linear(..., device=old.weight.device, dtype=old.weight.dtype).")):
-        if outcome.raised and clue in message:
-            return Verdict(False, check, f"the model cannot run with your new head ({message}).\n"
-                                         f"this looks like a typical mistake: {mistake}.\nFix: {fix}",
-                           mistake=mistake)
-    return REPLACE_HEAD.verdict(Case(check.split(": ", 1)[-1], lambda: inputs), inputs, outcome)
+    require_tensors(
+        outcome,
+        "found",
+        "placed_is_old",
+        "placed_is_returned",
+        "returned_is_old",
+        "returned_is_linear",
+        "placed_is_linear",
+        "dotted",
+        "others_unchanged",
+        "features",
+        "old_weight",
+        "old_bias",
+    )
+    problem = _replace_detail(inputs, outcome, check) or _random_init(inputs, outcome, check)
+    if problem is not None:
+        return problem
+    name = inputs["name"]
+    if not flag(outcome, "has_bias"):
+        return fail(check, "the new head has no bias: keep nn.Linear's default bias=True.")
+    if not flag(outcome, "trainable"):
+        return fail(check, "the new head's parameters do not require gradients: it is the part that trains.")
+    others = [n for n in calls.parameter_names(inputs["model"]) if not calls.under(n, name)]
+    kept = outcome.tensors["others_unchanged"].tolist()
+    changed = [n for n, same in zip(others, kept, strict=False) if not same]
+    if len(kept) != len(others) or changed:
+        return fail(
+            check,
+            f"replace_head changed parameters outside the head ({listing(changed) or 'the model'}): "
+            "the backbone must stay as it was.",
+        )
+    require_tensors(outcome, "logits", "weight", "bias")
+    weight, bias, logits = outcome.tensors["weight"], outcome.tensors["bias"], outcome.tensors["logits"]
+    expected = F.linear(outcome.tensors["features"].to(weight.dtype), weight, bias)  # (B, num_classes)
+    problems = differences(
+        {"logits": expected}, {"logits": logits}, tolerance(weight.dtype), axes={"logits": ("image", "class")}
+    )
+    if problems:
+        if _probabilities(logits):
+            return SOFTMAX.verdict(check, "(the model's outputs are positive and every row sums to 1)")
+        return fail(
+            check,
+            "the model's output is not your new head applied to the backbone's features "
+            "(does the model use the module you returned?):\n" + "\n".join(problems),
+        )
+    return Verdict(True, check)
 
 
-REPLACE_HEAD = Exercise("replace_head", _run_replace, _replace_oracle, _replace_mistakes(), EXACT)
-REPLACE_PUBLIC = [
-    Case("a 24-wide model with 5 classes -> 3 classes", lambda: {"dim": 24, "classes": 5, "num_classes": 3},
-         judge=_judge_replace),
-    Case("torchvision's layout (name='heads.head'), float64", lambda: {"dim": 24, "classes": 5, "num_classes": 7,
-                                                                     "nested": True, "float64": True},
-         judge=_judge_replace),
-]
+def _judge_meta(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    require_tensors(outcome, "found", "placed_is_old", "placed_is_linear", "weight_on_meta", "weight_shape")
+    name = inputs["name"]
+    if not flag(outcome, "found"):
+        return fail(check, f"after your call the model has no module called {name!r} any more.")
+    if flag(outcome, "placed_is_old"):
+        return fail(
+            check,
+            f"the model still holds its old head at {name!r} after your call: put the new head in its place.",
+        )
+    if not flag(outcome, "placed_is_linear"):
+        return fail(
+            check,
+            f"the module at {name!r} is a {text_of(outcome.tensors.get('placed_type'))}, not an nn.Linear.",
+        )
+    if not flag(outcome, "weight_on_meta"):
+        return WRONG_DEVICE.verdict(
+            check, "(the model is on PyTorch's meta device here, a stand-in for a GPU; the new head is not)"
+        )
+    shape = tuple(outcome.tensors["weight_shape"].tolist())
+    want = (inputs["num_classes"], inputs["model"]["dim"])
+    if shape != want:
+        return fail(
+            check,
+            f"the new head's weight has shape {shape}; expected {want} "
+            "(num_classes, the old head's in_features).",
+        )
+    return Verdict(True, check)
 
 
-def test_replace_head(replace_head) -> None:
-    require(REPLACE_HEAD.verdicts(replace_head, REPLACE_PUBLIC), "replace_head")
+def replace_case(
+    name: str,
+    spec: dict,
+    num_classes: int,
+    linear: str | None = None,
+    default_name: bool = False,
+    batch: int = 6,
+    seed: int = 1,
+) -> Case:
+    def make() -> Inputs:
+        return {
+            "model": spec,
+            "name": linear or calls.linear_name(spec),
+            "num_classes": num_classes,
+            "default_name": default_name,
+            "x": calls.example_inputs(spec, batch, seed),
+        }
+
+    return Case(name, make, judge=_judge_replace)
+
+
+def meta_case(name: str, spec: dict, num_classes: int) -> Case:
+    return Case(
+        name,
+        lambda: {"model": spec, "name": calls.linear_name(spec), "num_classes": num_classes},
+        call=calls.replace_head_on_meta,
+        judge=_judge_meta,
+    )
+
+
+REPLACE_HEAD = Exercise(
+    "test_replace_head",
+    "replace_head",
+    ("replace_head",),
+    calls.replace_head,
+    None,
+    public=[
+        replace_case(
+            "a 24-wide model, 5 classes -> 3 (name left at its default, 'head')",
+            model_spec(dim=24, classes=5),
+            3,
+            default_name=True,
+        ),
+        replace_case(
+            "torchvision's layout (name='heads.head'), float64, 5 classes -> 7",
+            model_spec(dim=24, classes=5, layout="heads.head", dtype=torch.float64, seed=1),
+            7,
+        ),
+        meta_case(
+            "a model on another device (PyTorch's meta device, a stand-in for a GPU)",
+            model_spec(dim=16, classes=5, seed=2),
+            4,
+        ),
+    ],
+    structural=[
+        m.name
+        for m in (
+            DOTTED,
+            NOT_ATTACHED,
+            OLD_KEPT,
+            SOFTMAX,
+            HARD_CODED,
+            WRONG_DTYPE,
+            WRONG_DEVICE,
+            NOT_RANDOM,
+            COPIED,
+        )
+    ],
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 2: freeze_backbone(model, head)
 
-
-def _run_freeze(fn, inputs: Inputs) -> Tensors:
-    model = probe_net(inputs)
-    fn(model, head_of(model))
-    modules = [m for name, m in model.named_modules() if name]  # the model itself excluded
-    x = torch.randn(8, 12, generator=torch.Generator().manual_seed(2), dtype=next(model.parameters()).dtype)
-    running = model.backbone.bn.running_mean.clone()
-    model(x)  # a training step's forward pass: a frozen BatchNorm keeps its statistics
-    return {
-        "trainable": torch.tensor([int(p.requires_grad) for p in model.parameters()]),
-        "training": torch.tensor([int(m.training) for m in modules]),
-        "bn_stats_moved": torch.tensor([int(not torch.equal(running, model.backbone.bn.running_mean))]),
-    }
-
-
-def _module_names(inputs: Inputs) -> list[str]:
-    return [name for name, _ in probe_net(inputs).named_modules() if name]
-
-
-def _freeze_oracle(inputs: Inputs, _: Outcome) -> Tensors:
-    model = probe_net(inputs)
-    return {"trainable": torch.tensor([int(in_head(n)) for n, _ in model.named_parameters()]),
-            "training": torch.tensor([int(n == "head" or in_head(n)) for n in _module_names(inputs)]),
-            "bn_stats_moved": torch.tensor([0])}
-
-
-def _freeze_mistakes() -> list[Mistake]:
-    def variant(trainable=None, training=None, moved=None):
-        """A wrong rule for some records; the other records are the student's own."""
-        def produce(inputs: Inputs, outcome: Outcome) -> Tensors:
-            params = [n for n, _ in probe_net(inputs).named_parameters()]
-            modules = _module_names(inputs)
-            got = outcome.tensors
-            return {"trainable": torch.tensor([int(trainable(n)) for n in params]) if trainable else got["trainable"],
-                    "training": torch.tensor([int(training(n)) for n in modules]) if training else got["training"],
-                    "bn_stats_moved": torch.tensor([moved]) if moved is not None else got["bn_stats_moved"]}
-        return produce
-
-    return [
-        Mistake("backbone still receiving gradients (nothing frozen)",
-                "set p.requires_grad_(False) for every parameter that is not the head's.",
-                variant(trainable=lambda n: True)),
-        Mistake("the class token still trains (only the child modules were frozen)",
-                "loop over model.parameters() (or named_parameters()), not over the children: parameters "
-                "of the model itself, like the class token and the positions, must freeze too.",
-                variant(trainable=lambda n: in_head(n) or "." not in n)),
-        Mistake("the head frozen too (nothing left to train)",
-                "keep requires_grad=True on the head's parameters.",
-                variant(trainable=lambda n: False)),
-        Mistake("frozen backbone left in train mode (dropout on, BatchNorm statistics still moving)",
-                "call .eval() on every module outside the head, and keep the head in train mode.",
-                variant(in_head, lambda n: True, 1)),
-        Mistake("the head put in eval mode too (its dropout is off while it trains)",
-                "after model.eval(), call head.train(): the head is the part that still trains.",
-                variant(in_head, lambda n: False, 0)),
-    ]
+NOTHING_FROZEN = Known(
+    "backbone still receiving gradients (nothing frozen)",
+    "set p.requires_grad_(False) for every parameter that is not the head's.",
+)
+CHILDREN_ONLY = Known(
+    "the class token still trains (only the child modules were frozen)",
+    "loop over model.parameters() (or named_parameters()), not over the children: parameters "
+    "of the model itself, like the class token and the positions, must freeze too.",
+)
+HEAD_FROZEN = Known(
+    "the head frozen too (nothing left to train)", "keep requires_grad=True on the head's parameters."
+)
+TRAIN_MODE = Known(
+    "frozen backbone left in train mode (dropout on, BatchNorm statistics still moving)",
+    "call .eval() on every module outside the head, and keep the head in train mode.",
+)
+HEAD_EVAL = Known(
+    "the head put in eval mode too (its dropout is off while it trains)",
+    "after model.eval(), call head.train(): the head is the part that still trains.",
+)
+TRAINING_ATTRIBUTE = Known(
+    "model.training = False changes the model's own flag only (every submodule stays in train mode)",
+    "call model.eval(): it sets training=False on the model and on every submodule; then head.train().",
+)
 
 
-FREEZE = Exercise("freeze_backbone", _run_freeze, _freeze_oracle, _freeze_mistakes(), EXACT)
-FREEZE_PUBLIC = [
-    Case("a model with a BatchNorm, dropout and a class token", lambda: {"dim": 16, "classes": 4}),
-    Case("a head with its own dropout", lambda: {"dim": 16, "classes": 4, "drop_head": True}),
-]
+def _freeze_expected(spec: dict) -> tuple[list[str], list[str], list[int], list[int]]:
+    head = calls.head_name(spec)
+    params, modules = calls.parameter_names(spec), calls.module_names(spec)
+    return (
+        params,
+        modules,
+        [int(calls.under(n, head)) for n in params],
+        [int(bool(n) and calls.under(n, head)) for n in modules],
+    )
 
 
-def test_freeze_backbone(freeze_backbone) -> None:
-    require(FREEZE.verdicts(freeze_backbone, FREEZE_PUBLIC), "freeze_backbone")
+def _freeze_mistake(spec: dict, grads: list[int], modes: list[int]) -> Known | None:
+    """The catalogued mistake these flags and modes match, if any (grads/modes: the student's).
+
+    Named only for a model that arrives as a fresh one (train mode, nothing frozen): from another
+    state, a flag left as it was does not tell which of the mistakes it was.
+    """
+    if spec.get("mode", "train") != "train" or spec.get("frozen", "none") != "none":
+        return None
+    params, modules, want_grads, want_modes = _freeze_expected(spec)
+    grads_right, modes_right = grads == want_grads, modes == want_modes
+    own = [int("." not in n) for n in params]  # parameters of the model itself (class token, positions)
+    if modes_right or modes == [0] + want_modes[1:]:
+        if all(grads):
+            return NOTHING_FROZEN
+        if not any(grads):
+            return HEAD_FROZEN
+        if grads == [max(w, o) for w, o in zip(want_grads, own, strict=False)] and any(
+            o and not w for w, o in zip(want_grads, own, strict=False)
+        ):
+            return CHILDREN_ONLY
+    if grads_right:
+        if all(modes):
+            return TRAIN_MODE
+        if not any(modes):
+            return HEAD_EVAL
+        if modes[0] == 0 and all(modes[1:]):
+            return TRAINING_ATTRIBUTE
+    return None
+
+
+def _freeze_problems(spec: dict, outcome: Outcome) -> list[str]:
+    """Every broken property, by parameter and module names."""
+    params, modules, want_grads, want_modes = _freeze_expected(spec)
+    head = calls.head_name(spec)
+    t = outcome.tensors
+    grads, modes, moved = t["requires_grad"].tolist(), t["training"].tolist(), t["moved"].tolist()
+    label = lambda n: n or "the model itself"  # noqa: E731
+    problems = []
+    trainable = [n for n, g, w in zip(params, grads, want_grads, strict=False) if g and not w]
+    if trainable:
+        problems.append(f"still trainable (requires_grad=True) outside the head: {listing(trainable)}")
+    frozen = [n for n, g, w in zip(params, grads, want_grads, strict=False) if w and not g]
+    if frozen:
+        problems.append(f"frozen although they belong to the head {head!r}: {listing(frozen)}")
+    training = [label(n) for n, m, w in zip(modules, modes, want_modes, strict=False) if m and not w]
+    if training:
+        problems.append(f"still in train mode outside the head: {listing(training)}")
+    evaluating = [n for n, m, w in zip(modules, modes, want_modes, strict=False) if w and not m]
+    if evaluating:
+        problems.append(f"in eval mode although part of the head {head!r}: {listing(evaluating)}")
+    still = [n for n, g, w, m in zip(params, grads, want_grads, moved, strict=False) if g and w and not m]
+    if still:
+        problems.append(
+            f"trainable but not moved by a training step (no gradient reached them): {listing(still)}"
+        )
+    stats = [n for n, b in zip(calls.buffer_names(spec), t["buffers_moved"].tolist(), strict=False) if b]
+    if stats:
+        problems.append(
+            f"a forward pass changed {listing(stats)}: a BatchNorm outside the head is in train mode"
+        )
+    if not flag(outcome, "features_repeat"):
+        problems.append(
+            "two forward passes on the same images gave different features: a dropout outside the "
+            "head is active"
+        )
+    return problems
+
+
+def _arrival(spec: dict) -> str:
+    frozen = spec.get("frozen", "none")
+    state = {
+        "none": "nothing frozen",
+        "all": "every parameter frozen",
+        "backbone": "the backbone frozen",
+    }.get(frozen, f"the parameters under {frozen.removeprefix('prefix:')} frozen")
+    return f"in {spec.get('mode', 'train')} mode with {state}"
+
+
+def _judge_freeze(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    require_tensors(outcome, "requires_grad", "training", "moved", "buffers_moved", "features_repeat")
+    spec = inputs["model"]
+    params, modules, _, _ = _freeze_expected(spec)
+    try:
+        checked_lengths(
+            outcome,
+            {
+                "requires_grad": len(params),
+                "training": len(modules),
+                "moved": len(params),
+                "buffers_moved": len(calls.buffer_names(spec)),
+            },
+            {
+                "requires_grad": "parameters",
+                "training": "modules",
+                "moved": "parameters",
+                "buffers_moved": "buffers",
+            },
+        )
+    except StructureChanged as error:
+        return fail(check, str(error))
+    problems = _freeze_problems(spec, outcome)
+    if not problems:
+        return Verdict(True, check)
+    if spec.get("mode", "train") != "train" or spec.get("frozen", "none") != "none":
+        problems.append(
+            f"(this model arrived {_arrival(spec)}: afterwards the head must train and be in train "
+            "mode, whatever it was before)"
+        )
+    detail = "\n".join(f"- {p}" for p in problems)
+    known = _freeze_mistake(
+        spec, outcome.tensors["requires_grad"].tolist(), outcome.tensors["training"].tolist()
+    )
+    return known.verdict(check, detail) if known else fail(check, detail)
+
+
+def freeze_case(name: str, spec: dict, foreign: bool = False, batch: int = 8, seed: int = 2) -> Case:
+    def make() -> Inputs:
+        labels = torch.randint(spec["classes"], (batch,), generator=seeded(seed + 100))
+        return {
+            "model": spec,
+            "foreign_head": foreign,
+            "x": calls.example_inputs(spec, batch, seed),
+            "labels": labels,
+        }
+
+    return Case(name, make, expect_error=ValueError if foreign else None, judge=_judge_freeze)
+
+
+FREEZE = Exercise(
+    "test_freeze_backbone",
+    "freeze_backbone",
+    ("freeze_backbone",),
+    calls.freeze_backbone,
+    None,
+    public=[
+        freeze_case("a model with a BatchNorm, dropout and a class token", model_spec(dim=16, classes=4)),
+        freeze_case("a head with its own dropout", model_spec(dim=16, classes=4, layout="drop_head", seed=1)),
+        freeze_case(
+            "a model that arrives in eval mode with every parameter frozen",
+            model_spec(dim=16, classes=4, seed=2, mode="eval", frozen="all"),
+        ),
+        freeze_case(
+            "a head that is not part of the model (ValueError)",
+            model_spec(dim=16, classes=4, seed=3),
+            foreign=True,
+        ),
+    ],
+    structural=[
+        m.name
+        for m in (NOTHING_FROZEN, CHILDREN_ONLY, HEAD_FROZEN, TRAIN_MODE, HEAD_EVAL, TRAINING_ATTRIBUTE)
+    ],
+)
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 3: transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay) -> AdamW
 
-
-def frozen_net(inputs: Inputs) -> nn.Module:
-    """The checker freezes the backbone itself (the rule of exercise 2), when the case asks for it."""
-    model = probe_net(inputs)
-    if inputs.get("frozen"):
-        for name, p in model.named_parameters():
-            p.requires_grad_(in_head(name))
-    return model
-
-
-def _run_optimizer(fn, inputs: Inputs) -> Tensors:
-    model = frozen_net(inputs)
-    optimizer = fn(model, head_of(model), inputs["head_lr"], inputs["backbone_lr"], inputs["weight_decay"])
-    index = {id(p): i for i, p in enumerate(model.parameters())}
-    count = len(index)
-    lr = torch.full((count,), float("nan"), dtype=torch.float64)
-    decay = torch.full((count,), float("nan"), dtype=torch.float64)
-    seen = torch.zeros(count)
-    for group in optimizer.param_groups:
-        for p in group["params"]:
-            if id(p) not in index:
-                raise ValueError("the optimizer holds a tensor that is not a parameter of the model")
-            i = index[id(p)]
-            seen[i] += 1
-            lr[i], decay[i] = float(group["lr"]), float(group.get("weight_decay", 0.0))
-    return {"lr": lr, "weight_decay": decay, "seen": seen,
-            "adamw": torch.tensor([int(isinstance(optimizer, torch.optim.AdamW))])}
-
-
-def _optimizer_table(inputs: Inputs, head_lr: float, backbone_lr: float, weight_decay: float,
-                     include_frozen: bool = False) -> Tensors:
-    model = frozen_net(inputs)
-    rows = [(in_head(n), p.requires_grad) for n, p in model.named_parameters()]
-    nan = float("nan")
-    kept = [head or trainable or include_frozen for head, trainable in rows]
-    return {"lr": torch.tensor([(head_lr if head else backbone_lr) if k else nan for (head, _), k in zip(rows, kept)],
-                               dtype=torch.float64),
-            "weight_decay": torch.tensor([weight_decay if k else nan for k in kept], dtype=torch.float64),
-            "seen": torch.tensor([float(k) for k in kept]), "adamw": torch.tensor([1])}
-
-
-def _optimizer_oracle(inputs: Inputs, _: Outcome) -> Tensors:
-    return _optimizer_table(inputs, inputs["head_lr"], inputs["backbone_lr"], inputs["weight_decay"])
+ONE_LR = Known(
+    "the whole model at the head's learning rate",
+    "two groups: {'params': head params, 'lr': head_lr} and {'params': backbone params, "
+    "'lr': backbone_lr}. A pretrained backbone needs small steps.",
+)
+SWAPPED = Known(
+    "the two learning rates swapped",
+    "the head (new, random) gets head_lr; the pretrained backbone gets the smaller backbone_lr.",
+)
+DEFAULT_DECAY = Known(
+    "weight_decay not passed (AdamW's default 0.01 used)",
+    "pass weight_decay=weight_decay to torch.optim.AdamW (or set it in each group).",
+)
+FROZEN_IN_OPTIMIZER = Known(
+    "frozen parameters in the optimizer (weight decay still moves them)",
+    "build the optimizer from the parameters with p.requires_grad only: AdamW's weight "
+    "decay shrinks every parameter it holds whose gradient is a tensor (zeros after "
+    "zero_grad(set_to_none=False)), so a 'frozen' parameter drifts.",
+)
+IN_TWO_GROUPS = Known(
+    "a parameter in two groups",
+    "the head's parameters go only in the head group; leave them out of the backbone's.",
+)
+LEFT_OUT = Known(
+    "a trainable parameter left out",
+    "every parameter with requires_grad=True goes into a group: the head's at head_lr, all the "
+    "others (the model's own ones, like the class token, too) at backbone_lr.",
+)
+EMPTY_GROUP = Known(
+    "an empty parameter group kept (after freezing, the backbone group holds nothing)",
+    "leave out a group whose parameter list is empty: optimizer.param_groups then lists only what trains.",
+)
+NOT_ADAMW = Known(
+    "Adam instead of AdamW (weight decay added to the gradient instead of decoupled)",
+    "return torch.optim.AdamW: Adam's weight_decay is an L2 term that Adam's scaling weakens; "
+    "AdamW shrinks the weights directly.",
+)
+ADAMW_DEFAULT_DECAY = 0.01
+EPS = 1e-8
 
 
-def _optimizer_mistakes() -> list[Mistake]:
-    def whole_at_head_lr(inputs: Inputs, _: Outcome) -> Tensors:
-        return _optimizer_table(inputs, inputs["head_lr"], inputs["head_lr"], inputs["weight_decay"])
+def optimizer_inputs(
+    spec: dict,
+    head_lr: float,
+    backbone_lr: float,
+    weight_decay: float,
+    seed: int = 5,
+    stale_grads: bool = True,
+) -> Inputs:
+    g = seeded(seed)
+    model = calls.instrument(spec)
+    grads = [{n: torch.randn(p.shape, generator=g) for n, p in model.named_parameters()} for _ in range(2)]
+    return {
+        "model": spec,
+        "head_lr": head_lr,
+        "backbone_lr": backbone_lr,
+        "weight_decay": weight_decay,
+        "grads": grads,
+        "stale_grads": stale_grads,
+    }
 
-    def swapped(inputs: Inputs, _: Outcome) -> Tensors:
-        return _optimizer_table(inputs, inputs["backbone_lr"], inputs["head_lr"], inputs["weight_decay"])
 
-    def default_decay(inputs: Inputs, _: Outcome) -> Tensors:
-        return _optimizer_table(inputs, inputs["head_lr"], inputs["backbone_lr"], 0.01)
+def rates(inputs: Inputs) -> dict[str, tuple[float, float] | None]:
+    """name -> (lr, weight decay) the notebook's rule gives each parameter; None for a frozen one."""
+    spec, head = inputs["model"], calls.head_name(inputs["model"])
+    return {
+        n: None
+        if calls.is_frozen(n, spec)
+        else (inputs["head_lr"] if calls.under(n, head) else inputs["backbone_lr"], inputs["weight_decay"])
+        for n in calls.parameter_names(spec)
+    }
 
-    return [
-        Mistake("the whole model at the head's learning rate",
-                "two groups: {'params': head params, 'lr': head_lr} and {'params': backbone params, "
-                "'lr': backbone_lr}. A pretrained backbone needs small steps.",
-                whole_at_head_lr),
-        Mistake("the two learning rates swapped",
-                "the head (new, random) gets head_lr; the pretrained backbone gets the smaller backbone_lr.",
-                swapped),
-        Mistake("weight_decay not passed (AdamW's default 0.01 used)",
-                "pass weight_decay=weight_decay to torch.optim.AdamW (or set it in each group).",
-                default_decay),
+
+def adamw_steps(inputs: Inputs) -> dict[str, list[torch.Tensor]]:
+    """name -> [initial, after step 1, after step 2], each parameter stepped by torch.optim.AdamW alone."""
+    model, table = calls.instrument(inputs["model"]), rates(inputs)
+    steps: dict[str, list[torch.Tensor]] = {}
+    for name, p in model.named_parameters():
+        q = p.detach().clone().requires_grad_(True)
+        steps[name] = [q.detach().clone()]
+        optimizer = (
+            torch.optim.AdamW([q], lr=table[name][0], weight_decay=table[name][1]) if table[name] else None
+        )
+        for grads in inputs["grads"]:
+            if optimizer is not None:
+                q.grad = grads[name].to(q.dtype).clone()
+                optimizer.step()
+            steps[name].append(q.detach().clone())
+    return steps
+
+
+def fitted(before: torch.Tensor, after: torch.Tensor, grad: torch.Tensor) -> tuple[float, float]:
+    """The (lr, weight decay) of one AdamW first step that moves ``before`` to ``after`` (least squares).
+
+    A first AdamW step is ``p - lr * wd * p - lr * g / (|g| + eps)``.
+    """
+    delta = (after.double() - before.double()).reshape(-1)
+    if not bool(delta.any()):
+        return 0.0, 0.0
+    g = grad.double().reshape(-1)
+    design = torch.stack([-g / (g.abs() + EPS), -before.double().reshape(-1)], dim=1)  # (n, 2)
+    lr, lr_wd = torch.linalg.lstsq(design, delta[:, None]).solution.reshape(-1).tolist()
+    return lr, (lr_wd / lr if lr else math.nan)
+
+
+def near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.02 * abs(b) + 1e-12
+
+
+def _rate_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Known | None:
+    table = rates(inputs)
+    head = calls.head_name(inputs["model"])
+    head_lr, backbone_lr, wd = inputs["head_lr"], inputs["backbone_lr"], inputs["weight_decay"]
+    heads = [n for n in found if calls.under(n, head)]
+    others = [n for n in found if not calls.under(n, head)]
+    lrs_right = all(near(found[n][0], table[n][0]) for n in found)
+    if lrs_right and wd != ADAMW_DEFAULT_DECAY and all(near(found[n][1], ADAMW_DEFAULT_DECAY) for n in found):
+        return DEFAULT_DECAY
+    if others and head_lr != backbone_lr:
+        if all(near(found[n][0], head_lr) for n in found):
+            return ONE_LR
+        if all(near(found[n][0], backbone_lr) for n in heads) and all(
+            near(found[n][0], head_lr) for n in others
+        ):
+            return SWAPPED
+    return None
+
+
+def _rate_lines(
+    wrong: list[str],
+    found: dict[str, tuple[float, float]],
+    table: dict[str, tuple[float, float] | None],
+    first: dict[str, list[str]],
+) -> list[str]:
+    """One line per way of moving: the parameters that moved alike, the rates they moved at, the rates due."""
+    groups: dict[str, list[str]] = {}
+    for n in wrong:
+        if n in found and table[n] is not None:
+            lr, wd = found[n]
+            wd = 0.0 if abs(wd) < 0.01 * max(table[n][1], ADAMW_DEFAULT_DECAY) else wd  # rounding noise: none
+            moved = "did not move" if lr == 0 else f"moved as with lr {lr:.3g} and weight decay {wd:.3g}"
+            key = f"{moved}; expected lr {table[n][0]:g}, weight decay {table[n][1]:g}"
+        else:
+            key = first[n][0].split(": ", 1)[-1]
+        groups.setdefault(key, []).append(n)
+    return [f"- {listing(names)}: {key}" for key, names in groups.items()][:6]
+
+
+def _judge_optimizer_steps(check: str, inputs: Inputs, outcome: Outcome) -> Verdict | None:
+    """The parameters after each step, against AdamW's, by name; on a difference, the rates they moved at."""
+    t, expected, table = outcome.tensors, adamw_steps(inputs), rates(inputs)
+    require_tensors(outcome, *[f"step{s}:{n}" for s in (1, 2) for n in expected])
+    dtype = next(iter(expected.values()))[0].dtype
+    tol = tolerance(dtype)
+    first = {n: differences({n: steps[1]}, {n: t[f"step1:{n}"]}, tol) for n, steps in expected.items()}
+    wrong = [n for n, problems in first.items() if problems]
+    if wrong:
+        found = {
+            n: fitted(expected[n][0], t[f"step1:{n}"], inputs["grads"][0][n])
+            for n in expected
+            if table[n] is not None and t[f"step1:{n}"].shape == expected[n][0].shape
+        }
+        detail = "after one step with given gradients:\n" + "\n".join(_rate_lines(wrong, found, table, first))
+        known = _rate_mistake(inputs, {n: f for n, f in found.items() if table[n] is not None})
+        return known.verdict(check, detail) if known else fail(check, detail)
+    second = [
+        p for n, steps in expected.items() for p in differences({n: steps[2]}, {n: t[f"step2:{n}"]}, tol)
     ]
-
-
-FROZEN_IN_OPTIMIZER = "optimizer built before freezing (frozen parameters still updated by weight decay)"
+    if second:
+        return fail(
+            check,
+            "the first step is AdamW's, the second is not: keep AdamW's other settings (betas, eps, "
+            "amsgrad) at their defaults.\n" + "\n".join(f"- {p}" for p in second[:4]),
+        )
+    return None
 
 
 def _judge_optimizer(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    if outcome.raised:
-        if "more than one parameter group" in outcome.error_message:
-            return Verdict(False, check, "a parameter is in both groups (PyTorch refuses that).\nFix: the head's "
-                                         "parameters go only in the head group; leave them out of the backbone's.",
-                           mistake="a parameter in two groups")
-        return Verdict(False, check, describe_error(outcome))
-    t = outcome.tensors
-    model = frozen_net(inputs)
-    names = [n for n, _ in model.named_parameters()]
-    frozen_seen = [n for (n, p), s in zip(model.named_parameters(), t["seen"].tolist()) if s and not p.requires_grad]
-    if frozen_seen:
-        return Verdict(False, check, f"the optimizer holds frozen parameters ({', '.join(frozen_seen[:3])}, ...). "
-                                     "AdamW's weight decay shrinks every parameter it holds, gradient or not, "
-                                     "whenever its gradient is a tensor (zeros after zero_grad(set_to_none=False)), "
-                                     f"so the 'frozen' backbone drifts.\nthis looks like a typical mistake: "
-                                     f"{FROZEN_IN_OPTIMIZER}.\nFix: build the optimizer after freezing, from "
-                                     "the parameters with p.requires_grad only.",
-                       mistake=FROZEN_IN_OPTIMIZER)
-    missing = [n for n, p, s in zip(names, model.parameters(), t["seen"].tolist()) if p.requires_grad and not s]
-    if missing:
-        return Verdict(False, check, f"these trainable parameters are in no group, so they never train: "
-                                     f"{missing[:4]}", mistake="a trainable parameter left out")
-    if not int(t["adamw"][0]):
-        return Verdict(False, check, "return a torch.optim.AdamW (the notebook's optimizer for every run).")
-    return OPTIMIZER.verdict(Case(check.split(": ", 1)[-1], lambda: inputs), inputs, outcome)
+    require_tensors(outcome, "type", "is_optimizer", "is_adamw")
+    kind = text_of(outcome.tensors["type"])
+    if not flag(outcome, "is_optimizer"):
+        return fail(
+            check, f"transfer_optimizer returned a {kind}, not an optimizer: return torch.optim.AdamW(...)."
+        )
+    if not flag(outcome, "is_adamw"):
+        if kind == "Adam":
+            return NOT_ADAMW.verdict(check)
+        return fail(check, f"transfer_optimizer returned a torch.optim.{kind}: return a torch.optim.AdamW.")
+    require_tensors(outcome, "held", "foreign", "empty_groups")
+    spec = inputs["model"]
+    names = calls.parameter_names(spec)
+    held = outcome.tensors["held"].tolist()
+    if len(held) != len(names):
+        return fail(
+            check,
+            "the model's parameters changed during your call: transfer_optimizer must only "
+            "build the optimizer.",
+        )
+    if int(outcome.tensors["foreign"]):
+        return fail(
+            check,
+            f"the optimizer holds {int(outcome.tensors['foreign'])} tensor(s) that are not parameters "
+            "of the model (copies?): put the model's own parameters in the groups.",
+        )
+    steps = adamw_steps(inputs)
+    frozen = [n for n in names if calls.is_frozen(n, spec)]
+    moved = [n for n in frozen if not torch.equal(outcome.tensors[f"step2:{n}"], steps[n][0])]
+    in_optimizer = [n for n, h in zip(names, held, strict=False) if h and n in frozen]
+    if moved or in_optimizer:
+        what = (
+            f"frozen parameters moved although their gradients are zero: {listing(moved)}"
+            if moved
+            else f"the optimizer holds frozen parameters: {listing(in_optimizer)}"
+        )
+        return FROZEN_IN_OPTIMIZER.verdict(check, f"({what})")
+    left_out = [n for n, h in zip(names, held, strict=False) if not h and n not in frozen]
+    if left_out:
+        return LEFT_OUT.verdict(check, f"(in no group, so they never train: {listing(left_out)})")
+    verdict = _judge_optimizer_steps(check, inputs, outcome)
+    if verdict is not None:
+        return verdict
+    if int(outcome.tensors["empty_groups"]):
+        return EMPTY_GROUP.verdict(check)
+    return Verdict(True, check)
 
 
-OPTIMIZER = Exercise("transfer_optimizer", _run_optimizer, _optimizer_oracle, _optimizer_mistakes(), EXACT)
-OPTIMIZER_PUBLIC = [
-    Case("full fine-tuning: head lr 1e-3, backbone lr 1e-4, weight decay 0.05",
-         lambda: {"dim": 16, "classes": 3, "head_lr": 1e-3, "backbone_lr": 1e-4, "weight_decay": 0.05},
-         judge=_judge_optimizer),
-    Case("a frozen backbone (a linear probe)",
-         lambda: {"dim": 16, "classes": 3, "head_lr": 2e-3, "backbone_lr": 2e-4, "weight_decay": 0.1,
-                  "frozen": True},
-         judge=_judge_optimizer),
-]
+@dataclass(frozen=True)
+class OptimizerExercise(Exercise):
+    """transfer_optimizer: PyTorch itself refuses a parameter in two groups, so that error has a name."""
+
+    def verdict(self, case: Case, inputs: Inputs, outcome: Outcome, **extra) -> Verdict:
+        if outcome.error_type == "ValueError" and "more than one parameter group" in outcome.error_message:
+            return IN_TWO_GROUPS.verdict(self.check_name(case), f"(PyTorch said: {outcome.error_message})")
+        return super().verdict(case, inputs, outcome, **extra)
 
 
-def test_transfer_optimizer(transfer_optimizer) -> None:
-    require(OPTIMIZER.verdicts(transfer_optimizer, OPTIMIZER_PUBLIC), "transfer_optimizer")
+def optimizer_case(
+    name: str,
+    spec: dict,
+    head_lr: float,
+    backbone_lr: float,
+    weight_decay: float,
+    seed: int = 5,
+    stale_grads: bool = True,
+) -> Case:
+    return Case(
+        name,
+        lambda: optimizer_inputs(spec, head_lr, backbone_lr, weight_decay, seed, stale_grads),
+        judge=_judge_optimizer,
+    )
 
 
-EXERCISES = [REPLACE_HEAD, FREEZE, OPTIMIZER]
-STRUCTURAL_MISTAKES = [HARD_CODED, WRONG_DTYPE, FROZEN_IN_OPTIMIZER, "a parameter in two groups",
-                       "a trainable parameter left out"]
+TRANSFER_OPTIMIZER = OptimizerExercise(
+    "test_transfer_optimizer",
+    "transfer_optimizer",
+    ("transfer_optimizer",),
+    calls.transfer_optimizer,
+    None,
+    public=[
+        optimizer_case(
+            "full fine-tuning: head lr 0.01, backbone lr 0.001, weight decay 0.05",
+            model_spec(dim=16, classes=3),
+            0.01,
+            0.001,
+            0.05,
+        ),
+        optimizer_case(
+            "a frozen backbone (a linear probe): head lr 0.02, backbone lr 0.002, weight decay 0.1",
+            model_spec(dim=16, classes=3, seed=1, frozen="backbone"),
+            0.02,
+            0.002,
+            0.1,
+            seed=6,
+        ),
+    ],
+    structural=[
+        m.name
+        for m in (
+            ONE_LR,
+            SWAPPED,
+            DEFAULT_DECAY,
+            FROZEN_IN_OPTIMIZER,
+            IN_TWO_GROUPS,
+            LEFT_OUT,
+            EMPTY_GROUP,
+            NOT_ADAMW,
+        )
+    ],
+)
+
+EXERCISES = [REPLACE_HEAD, FREEZE, TRANSFER_OPTIMIZER]

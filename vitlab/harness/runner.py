@@ -164,6 +164,12 @@ def _missing(names: tuple[str, ...], namespace: dict, cells: list[CellReport]) -
     return Outcome(error_type="NameError", error_message=f"{', '.join(absent)} is not defined{why}")
 
 
+def _shared_shell():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    return InteractiveShell.instance()
+
+
 def _alarm(signum, frame):
     raise CaseTimeout("this check ran out of time (a very slow loop or an endless one?)")
 
@@ -192,7 +198,10 @@ def run_job(folder: Path, shell: Any = None) -> RunReport:
     """Run the job in ``folder`` in this process and write its outputs there."""
     started = time.perf_counter()
     program, calls, settings = wire.read_job(folder)
-    namespace: dict = shell.user_ns if shell is not None else {"__name__": "__main__"}
+    if shell is not None:  # a forked child of the zygote: the shell and its namespace are its own
+        namespace = shell.user_ns
+    else:  # a fresh namespace; IPython's shell only for magics (they run in the shell's own namespace)
+        namespace = {"__name__": "__main__", "get_ipython": _shared_shell}
     namespace.setdefault("__name__", "__main__")
     output = CappedOutput()
     saved = sys.stdout, sys.stderr

@@ -228,6 +228,8 @@ def read_outputs(folder: Path, limit: int = MAX_OUTPUT_BYTES) -> RunReport:
         data = _read_regular_file(path, limit)
     except FileNotFoundError as error:
         raise ValueError("the program wrote no outputs") from error
+    except OSError as error:  # a link (O_NOFOLLOW), a folder, a fifo...
+        raise ValueError(f"the outputs cannot be read safely ({error.strerror})") from error
     try:
         (size,) = struct.unpack("<Q", data[:8])
         meta = json.loads(data[8 : 8 + size]).get("__metadata__") or {}

@@ -144,7 +144,7 @@ def child(job: Path, shell: object, cpu_seconds: int, protocol: tuple[int, int])
             pass
         _prctl(PR_SET_DUMPABLE, 1)
         if cpu_seconds:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))  # SIGXCPU first
         os.chdir(os.environ.get("HOME", "/tmp"))
         from vitlab.harness.runner import run_job
 

@@ -1,5 +1,6 @@
 """An encoder block that hands the whole job to nn.TransformerEncoderLayer."""
 # expect: test_block: built-in block used
+# expect: test_block: built-in used
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

@@ -1,4 +1,4 @@
-"""Groups by name ('bias', 'norm') instead of by shape: right for the visible ViT, wrong for other models (the hidden tests catch it)."""
+"""Groups by name ('bias', 'norm') instead of by shape, frozen parameters kept: the public frozen case and the hidden models catch it."""
 # %% parameter_groups
 def parameter_groups(model, weight_decay):
     decay, no_decay = [], []

@@ -4,7 +4,7 @@
 def train_one_epoch(model, loader, optimizer, scheduler, device, label_smoothing=0.1, max_grad_norm=1.0,
                     progress=None):
     model.train()
-    total_loss, correct, seen, batches = 0.0, 0, 0, 0
+    total_loss, correct, seen = 0.0, 0, 0
     for images, labels in loader:
         images, labels = images.to(device), labels.to(device)
         logits = model(images)
@@ -13,9 +13,9 @@ def train_one_epoch(model, loader, optimizer, scheduler, device, label_smoothing
         torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         optimizer.step()
         scheduler.step()
-        total_loss += loss.item()
-        batches += 1
+        total_loss += loss.item() * len(labels)
         correct += (logits.argmax(dim=1) == labels).sum().item()
         seen += len(labels)
-
-    return {"loss": total_loss / batches, "accuracy": correct / seen}
+        if progress is not None:
+            progress.set_postfix(loss=total_loss / seen, acc=correct / seen, lr=scheduler.get_last_lr()[0])
+    return {"loss": total_loss / seen, "accuracy": correct / seen}

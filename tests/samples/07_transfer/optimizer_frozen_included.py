@@ -1,5 +1,5 @@
 """Groups by head / not head, ignoring requires_grad: frozen parameters are in the optimizer."""
-# expect: test_transfer_optimizer: optimizer built before freezing (frozen parameters still updated by weight decay)
+# expect: test_transfer_optimizer: frozen parameters in the optimizer (weight decay still moves them)
 # %% transfer_optimizer
 def transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay):
     head_ids = {id(p) for p in head.parameters()}

@@ -1,0 +1,5 @@
+import sys
+
+from grader.autograde.run import main
+
+sys.exit(main())

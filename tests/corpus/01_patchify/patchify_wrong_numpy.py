@@ -1,0 +1,14 @@
+"""A NumPy round trip: right values on the CPU, but the tensor leaves its device (and its graph)."""
+# verdict: test_patchify: fail: the output stays on the input's device
+# %% patchify
+import numpy as np
+
+
+def patchify(images, patch_size):
+    B, C, H, W = images.shape
+    P = patch_size
+    if H % P or W % P:
+        raise ValueError("image size must be divisible by the patch size")
+    x = images.detach().cpu().numpy().reshape(B, C, H // P, P, W // P, P)
+    x = np.transpose(x, (0, 2, 4, 1, 3, 5)).reshape(B, -1, C * P * P)
+    return torch.from_numpy(np.ascontiguousarray(x))

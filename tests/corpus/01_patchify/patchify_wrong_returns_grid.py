@@ -1,0 +1,10 @@
+"""Returns the patch grid size along with the patches."""
+# verdict: test_patchify: fail: should be a torch.Tensor but is a tuple
+# %% patchify
+def patchify(images, patch_size):
+    B, C, H, W = images.shape
+    P = patch_size
+    if H % P or W % P:
+        raise ValueError("image size must be divisible by the patch size")
+    x = images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5)
+    return x.reshape(B, -1, C * P * P), (H // P, W // P)

@@ -1,0 +1,16 @@
+"""A block that detaches the attention's output (to silence a warning): no gradient reaches the attention."""
+# verdict: test_block: fail: no gradient reaches
+# %% block
+class EncoderBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)
+
+    def forward(self, x):
+        h = self.norm1(x)
+        a = self.attn(h, h, h)[0].detach()
+        x = x + a
+        return x + self.mlp(self.norm2(x))

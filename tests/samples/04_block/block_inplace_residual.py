@@ -1,0 +1,16 @@
+"""An encoder block that adds the residuals in place (x += ...), overwriting the caller's tensor."""
+# expect: test_block: the residual is added in place (x += ...), overwriting the block's input
+# %% block
+class EncoderBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)
+
+    def forward(self, x):
+        h = self.norm1(x)
+        x += self.attn(h, h, h, need_weights=False)[0]
+        x += self.mlp(self.norm2(x))
+        return x

@@ -1,0 +1,15 @@
+"""An encoder block whose second line reads the block's input: attention and MLP side by side."""
+# expect: test_block: the MLP reads the block's input instead of the attention's output (sublayers in parallel)
+# %% block
+class EncoderBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)
+
+    def forward(self, x):
+        h = self.norm1(x)
+        attended = self.attn(h, h, h, need_weights=False)[0]
+        return x + attended + self.mlp(self.norm2(x))
