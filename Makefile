@@ -6,11 +6,17 @@ SUBMISSIONS ?= .grading/submissions
 OUT ?= .grading/autograde
 PYTEST := $(PY) -m pytest
 
-.PHONY: help test test-fast release student-release autograde merge samples bench bench-train bench-grading lint
+#: Debian packages the whole suite needs: the real data set, the sandbox, a browser
+SYSTEM_PACKAGES := dataset-fashion-mnist bubblewrap chromium
+
+.PHONY: help system test test-fast release student-release autograde merge samples bench bench-train bench-grading lint
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
-test: $(STAMP)  ## the whole suite: checks, release sync, nbval, autograde, student release
+system:  ## install the Debian packages the tests need (as root, or through sudo)
+	@sh tools/system-packages.sh $(SYSTEM_PACKAGES)
+
+test: system $(STAMP)  ## the whole suite (installs what it needs first): checks, release sync, nbval, autograde
 	VITLAB_FAST=1 $(PYTEST) tests
 	VITLAB_FAST=1 $(PYTEST) --nbval-lax --nbval-current-env -p no:randomly solutions
 

@@ -6,7 +6,8 @@ import filecmp
 import nbformat
 import pytest
 
-from grader import course, release
+from grader import course
+from grader.release import notebooks as release
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

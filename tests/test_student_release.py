@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader import samples, student_release
+from grader import samples
+from grader.release import student as student_release
 
 pytestmark = pytest.mark.slow
 

@@ -1,10 +1,11 @@
 """Build what students get: build/student-release/vit-from-scratch/ and a zip of it.
 
-The bundle holds the released notebooks, the student-side helper package (without the
-instructor-only ``vitlab.hidden``), the environment files, the student Makefile, the README's
-student part with its screenshots (docs/) and ``make lab``'s JupyterLab configuration
-(.jupyter-student/). It never holds solutions, hidden tests, instructor oracles or the grader;
-the build fails if any of their text slipped in.
+The bundle holds the released notebooks, the student-side helper package ``vitlab`` whole (its
+public checks, the harness, the figures; the hidden cases and instructor-only oracles live in the
+top-level ``instructor`` package, which is never copied), the environment files, the student
+Makefile, the README's student part with its screenshots (docs/) and ``make lab``'s JupyterLab
+configuration (.jupyter-student/). It never holds solutions, hidden cases, instructor oracles or
+the grader; the build fails if any of their text slipped in.
 """
 from __future__ import annotations
 
@@ -19,11 +20,11 @@ from grader.release.notebooks import check_all
 
 NAME = "vit-from-scratch"
 BUILD = course.ROOT / "build" / "student-release"
-INSTRUCTOR_ONLY = ("hidden",)  # vitlab subpackages that stay in the instructor repository
+INSTRUCTOR_ONLY: tuple[str, ...] = ()  # vitlab subpackages that stay in the instructor repository (none)
 LAB_CONFIG = (".jupyter-student/jupyter_server_config.json", ".jupyter-student/labconfig/page_config.json")
 FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "vitlab.hidden")
-#: importing the instructor-only package (a docstring may name it; code may not use it)
-HIDDEN_IMPORT = re.compile(r"^\s*(from\s+vitlab\.hidden\b|import\s+vitlab\.hidden\b|from\s+vitlab\s+import\s+hidden\b)", re.M)
+#: importing the instructor-only package (a docstring may name it; code may only look it up by name)
+HIDDEN_IMPORT = re.compile(r"^\s*(from\s+instructor\b|import\s+instructor\b|from\s+vitlab\.hidden\b)", re.M)
 
 
 def student_readme(readme: str) -> str:
@@ -76,12 +77,12 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
 def audit(root: Path) -> list[str]:
     """Instructor-only things found in a bundle (empty when it is clean)."""
     problems = [f"{p.relative_to(root)}: instructor-only folder" for p in root.rglob("*")
-                if p.is_dir() and p.name in ("solutions", "grader", "hidden", "tests")]
+                if p.is_dir() and p.name in ("solutions", "grader", "hidden", "tests", "instructor", "benchmarks")]
     for path in root.rglob("*"):
         if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".toml", ".yml", ""):
             text = path.read_text(errors="ignore")
             problems += [f"{path.relative_to(root)}: contains '{t}'" for t in FORBIDDEN_TEXT if t in text]
-            problems += [f"{path.relative_to(root)}: imports the hidden tests" for _ in HIDDEN_IMPORT.findall(text)[:1]]
+            problems += [f"{path.relative_to(root)}: imports the instructor package" for _ in HIDDEN_IMPORT.findall(text)[:1]]
     problems += check_all(root / "notebooks")
     return problems
 
