@@ -9,7 +9,7 @@ PYTEST := $(PY) -m pytest
 #: Debian packages the whole suite needs: the real data set, the sandbox, a browser
 SYSTEM_PACKAGES := dataset-fashion-mnist bubblewrap chromium
 
-.PHONY: help system test test-fast release student-release autograde merge samples bench bench-train bench-grading lint
+.PHONY: help system test test-fast release student-release autograde merge samples bench bench-train bench-grading index lint
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
@@ -47,6 +47,9 @@ bench: $(STAMP)  ## speed benchmarks (prints tables; not a test)
 BUDGET ?= 600
 bench-train: $(STAMP)  ## course vs D2L 11.8 vs seed recipe, BUDGET=600 s of training each (about 35 min)
 	$(PY) benchmarks/train.py --budget $(BUDGET) $(ARGS)
+
+index: $(STAMP)  ## rewrite docs/exercises.md from the registry
+	$(PY) -m grader.index
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check vitlab grader tests benchmarks
