@@ -56,6 +56,9 @@ class NotebookResult:
     message: str = ""
     cells: tuple[CellResult, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    #: case id -> a short hash of what the student's code returned on it (tensors, or the error's type):
+    #: identical *wrong* outputs across students are evidence of shared work (similarity review)
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -85,4 +88,5 @@ def from_dict(data: dict[str, Any]) -> NotebookResult:
         for c in data.get("cells", ()))
     return NotebookResult(data["student"], data["assignment"], data["notebook"], float(data.get("score", 0)),
                           float(data.get("max_score", 0)), data.get("status", OK), tuple(data.get("flags", ())),
-                          data.get("message", ""), cells, dict(data.get("timings", {})))
+                          data.get("message", ""), cells, dict(data.get("timings", {})),
+                          dict(data.get("fingerprints", {})))
