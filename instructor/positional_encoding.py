@@ -321,7 +321,7 @@ def _case_2d(h: int, w: int, D: int) -> Case:
 ENCODING_2D_HIDDEN = [_case_2d(1, 1, 4), _case_2d(2, 5, 8), _case_2d(14, 14, 64), _case_2d(7, 3, 12)]
 BAD_2D = [
     public.invalid_case(f"dim {D} (not a multiple of 4)", lambda D=D: {"height": 3, "width": 3, "dim": D})
-    for D in (6, 10, 3)
+    for D in (6, 10, 3, 9)
 ]
 
 HIDDEN = {
