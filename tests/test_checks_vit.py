@@ -148,7 +148,8 @@ def test_judge_survives_malformed_outputs(reference):
     verdict = vit.judge_vit("check", inputs, squeezed)
     assert not verdict.passed and not verdict.checker_error and "expected shape" in verdict.message
     no_stages = Outcome(
-        {k: v for k, v in tensors.items() if not k.startswith("stage:")} | {"logits": tensors["logits"] + 1}
+        {k: v for k, v in tensors.items() if not k.startswith("stage:") and k != "alone"}
+        | {"logits": tensors["logits"] + 1, "again": tensors["logits"] + 1}
     )
     verdict = vit.judge_vit("check", inputs, no_stages)
     assert not verdict.passed and not verdict.checker_error and "never went through" in verdict.message

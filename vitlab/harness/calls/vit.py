@@ -215,10 +215,23 @@ def stages(model: nn.Module) -> Iterator[Tensors]:
 # VisionTransformer
 
 
+def check_patch_embedding(model: nn.Module, P: int) -> None:
+    """The patch embedding cuts P x P patches side by side (a Conv2d with kernel_size = stride = P)."""
+    conv = model.patch_embed
+    if conv.kernel_size != (P, P) or conv.stride != (P, P) or conv.padding not in ((0, 0), "valid"):
+        raise ValueError(
+            f"self.patch_embed has kernel_size={conv.kernel_size}, stride={conv.stride}, "
+            f"padding={conv.padding}; with patch_size={P} it should be nn.Conv2d(in_channels, dim, "
+            f"kernel_size={P}, stride={P}) (no padding): one step per patch, patches side by side"
+        )
+
+
 def vit(objects: dict, inputs: Inputs) -> Tensors:
     """Logits and gradients in eval mode with perturbed weights; the weights; the stages; a second call
     (is eval mode deterministic?) and the first image alone (does an image depend on the others?)."""
     model = build(objects["VisionTransformer"], inputs)
+    name_map(model)
+    check_patch_embedding(model, inputs["patch_size"])
     params = vit_params(model)
     randomise(params, inputs["seed"])
     model.eval()
@@ -302,16 +315,19 @@ def dropout_modes(objects: dict, inputs: Inputs) -> Tensors:
 
 
 def seeded_train(objects: dict, inputs: Inputs) -> Tensors:
-    """Logits in train mode under a fixed seed (the dropout masks), with perturbed weights."""
+    """Logits in train mode under a fixed seed (the dropout masks), with perturbed weights; and in eval
+    mode (``eval_logits``), to tell a dropout problem from any other."""
     model = build(objects["VisionTransformer"], inputs)
     params = vit_params(model)
     randomise(params, inputs["seed"])
     built_in = all(isinstance(b, nn.TransformerEncoderLayer) for b in blocks_of(model))
     with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        evaluation = returned(model.eval()(inputs["images"])).get("logits", torch.empty(0))
         torch.manual_seed(inputs["seed"])
         produced = returned(model.train()(inputs["images"]))
     return {
         **produced,
+        "eval_logits": evaluation,
         "built_in_blocks": torch.tensor(int(built_in)),
         **{"p:" + k: v for k, v in params.items()},
     }

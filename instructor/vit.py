@@ -1,0 +1,274 @@
+"""Hidden cases for notebook 5: three channels, a single patch, a batch of one, deeper and wider models,
+torchvision's weights copied into the student's model (the reverse map), dropout in train and eval mode
+(and the same masks as torchvision's under a fixed seed), the initial values of the class token and the
+positions, more invalid arguments, and the parameter count of ViT-B/16 at 384 px."""
+
+from __future__ import annotations
+
+import torch
+
+from vitlab.checks import vit as public
+from vitlab.checks.core import FLOAT32, Case, Inputs, Outcome, Verdict, differences, require_tensors
+from vitlab.harness.calls import vit as calls
+
+# --------------------------------------------------------------------------------------------------
+# torchvision's weights in the student's model
+
+
+def _reference_weights(inputs: Inputs) -> dict[str, torch.Tensor]:
+    """A torchvision ViT at the case's sizes with seeded, perturbed weights: its state dict."""
+    model = public.torchvision_vit(inputs)
+    calls.randomise(dict(model.named_parameters()), inputs["seed"])
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _judge_reverse(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    if "returned" in outcome.tensors:
+        return public._tuple_verdict(check, inputs, outcome)
+    require_tensors(outcome, "logits")
+    model = public.torchvision_vit(inputs, {"p:" + k: v for k, v in inputs["weights"].items()})
+    expected = public.run_torchvision(inputs, model, inputs["pool"])
+    problems = differences(
+        expected, {"logits": outcome.tensors["logits"]}, public.VIT_TOL, axes={"logits": public.LOGIT_AXES}
+    )
+    if problems:
+        return Verdict(
+            False,
+            check,
+            "with torchvision's weights copied into your model (patch_embed, cls_token, "
+            "pos_embed, blocks, norm, head), your logits differ from torchvision's:\n" + "\n".join(problems),
+        )
+    return Verdict(True, check)
+
+
+def reverse_case(name: str, **sizes) -> Case:
+    make = public.vit_inputs(**sizes)
+
+    def inputs() -> Inputs:
+        values = make()
+        return {**values, "weights": _reference_weights(values)}
+
+    return Case(
+        f"torchvision's weights copied into your model: {name}",
+        inputs,
+        call=calls.torchvision_weights,
+        judge=_judge_reverse,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Dropout
+
+
+def _judge_dropout(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    require_tensors(outcome, "train0", "train1", "eval0", "eval1")
+    got = outcome.tensors
+    if differences({"eval": got["eval0"]}, {"eval": got["eval1"]}, FLOAT32):
+        return public._named(
+            check, public.DROPOUT_IN_EVAL, public.DROPOUT_FIX, "two calls in eval mode gave different logits"
+        )
+    if got["train0"].shape == got["train1"].shape and torch.equal(got["train0"], got["train1"]):
+        return Verdict(
+            False,
+            check,
+            "with dropout=0.5, two calls in train mode give the same logits: pass dropout to "
+            "the blocks (make_block(dim, num_heads, mlp_ratio, dropout)) and apply "
+            "self.dropout after adding the positions.",
+        )
+    return Verdict(True, check)
+
+
+def dropout_case(**sizes) -> Case:
+    return Case(
+        f"dropout 0.5: random in train mode, deterministic in eval mode (pool={sizes.get('pool', 'cls')!r})",
+        public.vit_inputs(dropout=0.5, seed=106, **sizes),
+        call=calls.dropout_modes,
+        judge=_judge_dropout,
+    )
+
+
+def _judge_seeded_train(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    if "returned" in outcome.tensors:
+        return public._tuple_verdict(check, inputs, outcome)
+    require_tensors(outcome, "logits", "eval_logits", "built_in_blocks")
+    if not outcome.tensors["built_in_blocks"].item():
+        return Verdict(True, check)  # the student's own blocks: their dropout need not follow torchvision's
+    bad = public.mismatched(inputs, outcome)
+    if bad:
+        return public._shape_verdict(check, bad, outcome)
+    model = public.torchvision_vit(inputs, outcome.tensors, dropout=inputs["dropout"])
+    if inputs["pool"] == "mean":
+        public._pooled(model, public.mean_of_patches)
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        evaluation = {"logits": model.eval()(inputs["images"])}
+        torch.manual_seed(inputs["seed"])
+        expected = {"logits": model.train()(inputs["images"])}
+    axes = {"logits": public.LOGIT_AXES}
+    problems = differences(evaluation, {"logits": outcome.tensors["eval_logits"]}, public.VIT_TOL, axes=axes)
+    if problems:
+        return Verdict(
+            False,
+            check,
+            "your logits differ from torchvision's even in eval mode (the checks of "
+            "logits above say where):\n" + "\n".join(problems),
+        )
+    problems = differences(expected, {"logits": outcome.tensors["logits"]}, public.VIT_TOL, axes=axes)
+    if problems:
+        return Verdict(
+            False,
+            check,
+            "in eval mode your logits are right, but in train mode (same random seed) "
+            "they differ from torchvision's: apply self.dropout once, right after adding the positions "
+            "(not before, not twice), and build the blocks with make_block(dim, num_heads, mlp_ratio, "
+            "dropout).\n" + "\n".join(problems),
+        )
+    return Verdict(True, check)
+
+
+def seeded_train_case(**sizes) -> Case:
+    return Case(
+        f"train mode, dropout 0.3, fixed seed: the dropout of torchvision's ViT "
+        f"(pool={sizes.get('pool', 'cls')!r})",
+        public.vit_inputs(B=2, dropout=0.3, seed=109, **sizes),
+        call=calls.seeded_train,
+        judge=_judge_seeded_train,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Initial values
+
+
+def _judge_init(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    require_tensors(outcome, "cls_token", "pos_embed")
+    cls_token, pos = outcome.tensors["cls_token"].double(), outcome.tensors["pos_embed"].double()
+    if cls_token.numel() == 0 or pos.numel() < 2:
+        return Verdict(
+            False,
+            check,
+            f"self.cls_token has shape {tuple(cls_token.shape)} and self.pos_embed "
+            f"{tuple(pos.shape)}: expected (1, 1, D) and (1, N + 1, D)",
+        )
+    largest = cls_token.abs().max().item()
+    spread = pos.std().item()
+    if largest > 0.1:
+        return Verdict(
+            False,
+            check,
+            f"the class token should start at zero (torch.zeros(1, 1, dim)); yours starts "
+            f"with values up to {largest:.3g}.",
+        )
+    if spread == 0:
+        return Verdict(
+            False,
+            check,
+            "the positional embedding starts with every value equal: every position would "
+            "start the same. Start it random and small: torch.randn(1, N + 1, dim) * 0.02.",
+        )
+    if not 0.015 <= spread <= 0.025:  # 544 values: the estimate of 0.02 is within 3% or so
+        return Verdict(
+            False,
+            check,
+            f"the positional embedding should start random and small, "
+            f"torch.randn(1, N + 1, dim) * 0.02 (standard deviation 0.02); yours has "
+            f"standard deviation {spread:.3g}.",
+        )
+    return Verdict(True, check)
+
+
+INIT_CASE = Case(
+    "initial values: class token zero, positions random with standard deviation 0.02",
+    public.vit_inputs(image_size=16, dim=32, seed=110),
+    call=calls.initial_values,
+    judge=_judge_init,
+)
+
+# --------------------------------------------------------------------------------------------------
+# ViT-B/16 at 384 px
+
+
+def _configs_384() -> Case:
+    return public.configs_case("ViT-B/16 at 384 px (577 positions)", models=("ViT-B/16",), image_size=384)
+
+
+HIDDEN = {
+    "test_vit": [
+        public.vit_case(
+            "3-channel 12x12 images, 4x4 patches, D=24, 3 heads, 7 classes",
+            B=2,
+            image_size=12,
+            in_channels=3,
+            num_classes=7,
+            dim=24,
+            num_heads=3,
+            seed=101,
+        ),
+        public.vit_case(
+            "a single patch per image, batch of one",
+            B=1,
+            image_size=6,
+            patch_size=6,
+            dim=8,
+            num_heads=1,
+            depth=1,
+            seed=102,
+        ),
+        public.vit_case(
+            "16 patches of 2x2, 4 blocks, MLP ratio 4",
+            B=5,
+            image_size=8,
+            patch_size=2,
+            dim=16,
+            num_heads=4,
+            depth=4,
+            mlp_ratio=4.0,
+            seed=103,
+        ),
+        public.structure_case(
+            image_size=12, patch_size=3, in_channels=3, dim=24, num_heads=3, depth=3, num_classes=7
+        ),
+        reverse_case("3 channels, 12x12", B=2, image_size=12, in_channels=3, dim=24, num_heads=3, seed=107),
+        dropout_case(),
+        seeded_train_case(),
+        INIT_CASE,
+        public.invalid_case("image size 12 is not a multiple of patch size 5", image_size=12, patch_size=5),
+        public.invalid_case("pool='avg' is not an option", pool="avg"),
+    ],
+    "test_vit_mean": [
+        public.vit_case(
+            "pool='mean', 3-channel 12x12 images, 3x3 patches",
+            B=2,
+            image_size=12,
+            patch_size=3,
+            in_channels=3,
+            dim=12,
+            num_heads=2,
+            pool="mean",
+            seed=104,
+        ),
+        public.vit_case(
+            "pool='mean', a single patch",
+            B=2,
+            image_size=4,
+            patch_size=4,
+            dim=8,
+            num_heads=2,
+            pool="mean",
+            seed=105,
+        ),
+        public.vit_case(
+            "pool='mean', batch of one",
+            B=1,
+            image_size=8,
+            patch_size=2,
+            dim=8,
+            num_heads=2,
+            pool="mean",
+            seed=111,
+        ),
+        reverse_case("pool='mean'", pool="mean", seed=108),
+        dropout_case(pool="mean"),
+        seeded_train_case(pool="mean"),
+    ],
+    "test_paper_configs": [_configs_384()],
+}
