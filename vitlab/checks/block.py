@@ -62,18 +62,26 @@ def mlp_weights(D: int, F_: int, seed: int) -> dict[str, torch.Tensor]:
     """fc1 / fc2 under nn.TransformerEncoderLayer's names; fc1 spreads its outputs over [-4, 4], where
     the exact GELU, its tanh approximation and ReLU all differ."""
     g = seeded(1000 + seed)
-    return {"linear1.weight": 1.5 * _noise(g, F_, D) / math.sqrt(D), "linear1.bias": 0.5 * _noise(g, F_),
-            "linear2.weight": _noise(g, D, F_) / math.sqrt(F_), "linear2.bias": 0.3 * _noise(g, D)}
+    return {
+        "linear1.weight": 1.5 * _noise(g, F_, D) / math.sqrt(D),
+        "linear1.bias": 0.5 * _noise(g, F_),
+        "linear2.weight": _noise(g, D, F_) / math.sqrt(F_),
+        "linear2.bias": 0.3 * _noise(g, D),
+    }
 
 
 def block_weights(D: int, F_: int, seed: int) -> dict[str, torch.Tensor]:
     """Every tensor of the block; LayerNorms far from (1, 0), so that norm1 and norm2 differ."""
     g = seeded(2000 + seed)
     weights = {
-        "norm1.weight": 1 + 0.3 * _noise(g, D), "norm1.bias": 0.3 * _noise(g, D),
-        "self_attn.in_proj_weight": _noise(g, 3 * D, D) / math.sqrt(D), "self_attn.in_proj_bias": 0.3 * _noise(g, 3 * D),
-        "self_attn.out_proj.weight": _noise(g, D, D) / math.sqrt(D), "self_attn.out_proj.bias": 0.3 * _noise(g, D),
-        "norm2.weight": 1 + 0.3 * _noise(g, D), "norm2.bias": 0.3 * _noise(g, D),
+        "norm1.weight": 1 + 0.3 * _noise(g, D),
+        "norm1.bias": 0.3 * _noise(g, D),
+        "self_attn.in_proj_weight": _noise(g, 3 * D, D) / math.sqrt(D),
+        "self_attn.in_proj_bias": 0.3 * _noise(g, 3 * D),
+        "self_attn.out_proj.weight": _noise(g, D, D) / math.sqrt(D),
+        "self_attn.out_proj.bias": 0.3 * _noise(g, D),
+        "norm2.weight": 1 + 0.3 * _noise(g, D),
+        "norm2.bias": 0.3 * _noise(g, D),
     }
     return {**weights, **mlp_weights(D, F_, seed)}
 
@@ -82,11 +90,23 @@ def hidden_width(inputs: Inputs) -> int:
     return int(inputs["hidden"]) if "hidden" in inputs else int(inputs["dim"] * inputs["mlp_ratio"])
 
 
-def built_in_layer(inputs: Inputs, *, dropout: float = 0.0, activation: str | Callable = "gelu",
-                   norm_first: bool = True, batch_first: bool = True) -> nn.TransformerEncoderLayer:
-    return nn.TransformerEncoderLayer(inputs["dim"], inputs.get("num_heads", 1), hidden_width(inputs),
-                                      dropout=dropout, activation=activation, batch_first=batch_first,
-                                      norm_first=norm_first)
+def built_in_layer(
+    inputs: Inputs,
+    *,
+    dropout: float = 0.0,
+    activation: str | Callable = "gelu",
+    norm_first: bool = True,
+    batch_first: bool = True,
+) -> nn.TransformerEncoderLayer:
+    return nn.TransformerEncoderLayer(
+        inputs["dim"],
+        inputs.get("num_heads", 1),
+        hidden_width(inputs),
+        dropout=dropout,
+        activation=activation,
+        batch_first=batch_first,
+        norm_first=norm_first,
+    )
 
 
 def oracle_layer(inputs: Inputs, **how) -> nn.TransformerEncoderLayer:
@@ -96,14 +116,17 @@ def oracle_layer(inputs: Inputs, **how) -> nn.TransformerEncoderLayer:
     return layer.eval()
 
 
-def with_gradients(inputs: Inputs, forward: Callable[[torch.Tensor], torch.Tensor],
-                   parameters: dict[str, torch.Tensor]) -> Tensors:
+def with_gradients(
+    inputs: Inputs, forward: Callable[[torch.Tensor], torch.Tensor], parameters: dict[str, torch.Tensor]
+) -> Tensors:
     """forward(x) and the gradients of sum(forward(x) * grad) w.r.t. x and ``parameters``."""
     x = inputs["x"].clone().requires_grad_(True)
     out = forward(x)
     grads = torch.autograd.grad(out, [x, *parameters.values()], inputs["grad"], allow_unused=True)
     result = {"output": out.detach(), "gradient of x": grads[0]}
-    result.update({f"gradient of {name}": g for name, g in zip(parameters, grads[1:]) if g is not None})
+    result.update(
+        {f"gradient of {name}": g for name, g in zip(parameters, grads[1:], strict=True) if g is not None}
+    )
     return result
 
 
@@ -116,20 +139,44 @@ def student_names(layout: Sequence[int], in_block: bool = True) -> dict[str, str
     attention, mlp = (list(layout) + [0, 0])[:2]
     if not in_block:
         mine = {n: f"fc{n[6]}.{n.split('.')[1]}" for n in calls.MLP_NAMES}  # linear1.weight -> fc1.weight
-        return mine if mlp == 0 else {n: f"the {'first' if n[6] == '1' else 'second'} Linear's "
-                                         f"{n.split('.')[1]}" for n in calls.MLP_NAMES}
+        return (
+            mine
+            if mlp == 0
+            else {
+                n: f"the {'first' if n[6] == '1' else 'second'} Linear's {n.split('.')[1]}"
+                for n in calls.MLP_NAMES
+            }
+        )
     names = {n: n for n in ("norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias")}
     if attention == 1:
-        names.update({"self_attn.in_proj_weight": "attn.qkv.weight", "self_attn.in_proj_bias": "attn.qkv.bias",
-                      "self_attn.out_proj.weight": "attn.proj.weight", "self_attn.out_proj.bias": "attn.proj.bias"})
+        names.update(
+            {
+                "self_attn.in_proj_weight": "attn.qkv.weight",
+                "self_attn.in_proj_bias": "attn.qkv.bias",
+                "self_attn.out_proj.weight": "attn.proj.weight",
+                "self_attn.out_proj.bias": "attn.proj.bias",
+            }
+        )
     else:
         names.update({n: "attn." + n.removeprefix("self_attn.") for n in calls.ATTENTION_NAMES})
     if mlp == 1:
-        names.update({"linear1.weight": "the MLP's first Linear's weight", "linear1.bias": "the MLP's first Linear's bias",
-                      "linear2.weight": "the MLP's second Linear's weight", "linear2.bias": "the MLP's second Linear's bias"})
+        names.update(
+            {
+                "linear1.weight": "the MLP's first Linear's weight",
+                "linear1.bias": "the MLP's first Linear's bias",
+                "linear2.weight": "the MLP's second Linear's weight",
+                "linear2.bias": "the MLP's second Linear's bias",
+            }
+        )
     else:
-        names.update({"linear1.weight": "mlp.fc1.weight", "linear1.bias": "mlp.fc1.bias",
-                      "linear2.weight": "mlp.fc2.weight", "linear2.bias": "mlp.fc2.bias"})
+        names.update(
+            {
+                "linear1.weight": "mlp.fc1.weight",
+                "linear1.bias": "mlp.fc1.bias",
+                "linear2.weight": "mlp.fc2.weight",
+                "linear2.bias": "mlp.fc2.bias",
+            }
+        )
     return names
 
 
@@ -172,12 +219,19 @@ def _differences(expected: Tensors, got: Tensors, tol: Tolerance, gradient_tol: 
     """Outputs at ``tol``; gradients (sums over every token, so more rounding) at ``gradient_tol``."""
     outputs = {k: v for k, v in expected.items() if not k.startswith("gradient of ")}
     gradients = {k: v for k, v in expected.items() if k.startswith("gradient of ")}
-    return (differences(outputs, got, tol, axes={k: OUTPUT_AXES for k in outputs})
-            + differences(gradients, got, gradient_tol))
+    return differences(outputs, got, tol, axes={k: OUTPUT_AXES for k in outputs}) + differences(
+        gradients, got, gradient_tol
+    )
 
 
-def forward_judge(oracle: Callable[[Inputs], Tensors], mistakes: Sequence[Mistake], tol: Tolerance,
-                  gradient_tol: Tolerance, what: str, sizes: Callable[[Inputs], str]) -> Judge:
+def forward_judge(
+    oracle: Callable[[Inputs], Tensors],
+    mistakes: Sequence[Mistake],
+    tol: Tolerance,
+    gradient_tol: Tolerance,
+    what: str,
+    sizes: Callable[[Inputs], str],
+) -> Judge:
     """Shapes of the student's parameters first, then outputs and gradients against the oracle; on a
     mismatch the catalogued mistake the outputs match, else the broken property."""
     in_block = what == "EncoderBlock"
@@ -186,8 +240,12 @@ def forward_judge(oracle: Callable[[Inputs], Tensors], mistakes: Sequence[Mistak
         names = student_names(_layout(outcome), in_block)
         wrong_shapes = _shape_problems(inputs, outcome, names)
         if wrong_shapes:
-            return Verdict(False, check, f"the layers of your {what} have the wrong sizes for {sizes(inputs)}:\n"
-                                         + "\n".join(wrong_shapes))
+            return Verdict(
+                False,
+                check,
+                f"the layers of your {what} have the wrong sizes for {sizes(inputs)}:\n"
+                + "\n".join(wrong_shapes),
+            )
         right = oracle(inputs)
         expected, got = _renamed(right, names), _renamed(outcome.tensors, names)
         problems = _differences(expected, got, tol, gradient_tol)
@@ -199,15 +257,18 @@ def forward_judge(oracle: Callable[[Inputs], Tensors], mistakes: Sequence[Mistak
             except Exception:  # a mistake that cannot be formed for these outputs does not apply
                 continue
             if wrong is not None and matches(wrong, outcome.tensors, tol) and not matches(wrong, right, tol):
-                return Verdict(False, check, messages.mistake(mistake.name, mistake.fix), mistake=mistake.name)
+                return Verdict(
+                    False, check, messages.mistake(mistake.name, mistake.fix), mistake=mistake.name
+                )
         text, mistake = _property(what, expected, got, tol, gradient_tol)
         return Verdict(False, check, text + "\n" + "\n".join(problems), mistake=mistake)
 
     return judge
 
 
-def _property(what: str, expected: Tensors, got: Tensors, tol: Tolerance,
-              gradient_tol: Tolerance) -> tuple[str, str | None]:
+def _property(
+    what: str, expected: Tensors, got: Tensors, tol: Tolerance, gradient_tol: Tolerance
+) -> tuple[str, str | None]:
     """Which property is broken, when no catalogued mistake matches (and the mistake it names, if any)."""
 
     def agrees(key: str) -> bool:
@@ -215,31 +276,52 @@ def _property(what: str, expected: Tensors, got: Tensors, tol: Tolerance,
 
     if not agrees("output"):
         if "output" in got and "output in train mode" in expected:
-            return (f"even in eval mode (dropout off) your {what}'s output differs from fc1 -> GELU -> fc2: "
-                    "check the layers, their order and the activation."), None
-        return (f"your {what}'s output (eval mode) differs from the pre-norm block x = x + attn(norm1(x)); "
-                "x = x + mlp(norm2(x)) with the same weights."), None
+            return (
+                f"even in eval mode (dropout off) your {what}'s output differs from fc1 -> GELU -> fc2: "
+                "check the layers, their order and the activation."
+            ), None
+        return (
+            f"your {what}'s output (eval mode) differs from the pre-norm block x = x + attn(norm1(x)); "
+            "x = x + mlp(norm2(x)) with the same weights."
+        ), None
     if "output in train mode" in expected and not agrees("output in train mode"):
-        return (f"in eval mode your {what} is right, but in train mode (same random seed) it is not: the dropouts "
-                "are not where the exercise puts them (after the GELU and after fc2), or drop at another "
-                "rate."), None
+        return (
+            f"in eval mode your {what} is right, but in train mode (same random seed) it is not: the "
+            "dropouts "
+            "are not where the exercise puts them (after the GELU and after fc2), or drop at another "
+            "rate."
+        ), None
     grads = [k for k in expected if k.startswith("gradient of ")]
     missing = [k[12:] for k in grads if k not in got]
     if missing:
-        fix = "keep every step of forward in PyTorch, with autograd on (no .detach(), .data, torch.no_grad() or .numpy())."
-        return (messages.mistake(GRAPH_CUT, fix)
-                + f"\nYour {what}'s output is right, but no gradient reaches {', '.join(missing)}."), GRAPH_CUT
+        fix = (
+            "keep every step of forward in PyTorch, with autograd on (no .detach(), .data, torch.no_grad() "
+            "or .numpy())."
+        )
+        return (
+            messages.mistake(GRAPH_CUT, fix)
+            + f"\nYour {what}'s output is right, but no gradient reaches {', '.join(missing)}."
+        ), GRAPH_CUT
     wrong = [k[12:] for k in grads if not agrees(k)]
-    return (f"your {what}'s output is right, but the gradients of {', '.join(wrong)} are not: something in forward "
-            "changes the gradient (a custom backward, .data, an in-place change)."), None
+    return (
+        f"your {what}'s output is right, but the gradients of {', '.join(wrong)} are not: something in "
+        "forward "
+        "changes the gradient (a custom backward, .data, an in-place change)."
+    ), None
 
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 1: MLP (Linear, GELU, Dropout, Linear, Dropout)
 
-def _ff_outputs(inputs: Inputs, rewire: Callable[[nn.TransformerEncoderLayer], None] | None = None,
-                activation: str | Callable = "gelu", dropout: float | None = None,
-                dropout_in_eval: bool = False, gradients: bool = False) -> Tensors:
+
+def _ff_outputs(
+    inputs: Inputs,
+    rewire: Callable[[nn.TransformerEncoderLayer], None] | None = None,
+    activation: str | Callable = "gelu",
+    dropout: float | None = None,
+    dropout_in_eval: bool = False,
+    gradients: bool = False,
+) -> Tensors:
     """The built-in's feed-forward sublayer (``_ff_block``) on x: eval output (and gradients), and the
     train output under the harness's seed; optionally rewired to make a mistake."""
     p = inputs["dropout"] if dropout is None else dropout
@@ -310,36 +392,62 @@ def _mlp_mistakes() -> list[Mistake]:
         return h * torch.sigmoid(1.702 * h)
 
     return [
-        Mistake("ReLU instead of GELU", "ViT's MLP uses nn.GELU() between the two linear layers.",
-                ff(activation="relu")),
-        Mistake("GELU with the tanh approximation",
-                "use the exact GELU, nn.GELU() (approximate='none'), as nn.TransformerEncoderLayer does.",
-                ff(activation=partial(F.gelu, approximate="tanh"))),
-        Mistake("GELU approximated with a sigmoid (x * sigmoid(1.702 x))",
-                "use the exact GELU, nn.GELU(): the sigmoid shortcut differs from it by up to 0.02.",
-                ff(activation=sigmoid_gelu)),
-        Mistake("no activation between the two linear layers",
-                "apply nn.GELU() to fc1's output: without it the MLP is one linear map.",
-                ff(rewire=_without_activation)),
-        Mistake("GELU applied after the second linear layer too",
-                "the activation sits only between fc1 and fc2: fc1 -> GELU -> dropout -> fc2 -> dropout.",
-                ff(rewire=_activation_after_fc2)),
-        Mistake("dropout placed before the activation",
-                "the order is Linear, GELU, Dropout, Linear, Dropout: dropout acts on the activated features.",
-                ff(rewire=_dropout_before_activation)),
-        Mistake("dropout left out",
-                "apply nn.Dropout(dropout) twice: after the GELU and after the second Linear.",
-                _first_of(*(partial(_ff_outputs, rewire=_no_dropout(*v))
-                            for v in (("dropout", "dropout2"), ("dropout",), ("dropout2",))))),
-        Mistake("dropout stays active in eval mode",
-                "use nn.Dropout modules created in __init__ (they switch off under model.eval()), or pass "
-                "training=self.training to F.dropout.", ff(dropout_in_eval=True)),
-        Mistake("the dropout rate used as the probability to keep",
-                "nn.Dropout(p) zeroes each value with probability p: pass dropout itself, not 1 - dropout.",
-                lambda inputs, _: keep_probability(inputs)),
-        Mistake("the MLP adds its input to its output (the residual belongs to the block)",
-                "return the second dropout's output; EncoderBlock adds the residual: x = x + mlp(norm2(x)).",
-                lambda inputs, _: with_residual(inputs)),
+        Mistake(
+            "ReLU instead of GELU",
+            "ViT's MLP uses nn.GELU() between the two linear layers.",
+            ff(activation="relu"),
+        ),
+        Mistake(
+            "GELU with the tanh approximation",
+            "use the exact GELU, nn.GELU() (approximate='none'), as nn.TransformerEncoderLayer does.",
+            ff(activation=partial(F.gelu, approximate="tanh")),
+        ),
+        Mistake(
+            "GELU approximated with a sigmoid (x * sigmoid(1.702 x))",
+            "use the exact GELU, nn.GELU(): the sigmoid shortcut differs from it by up to 0.02.",
+            ff(activation=sigmoid_gelu),
+        ),
+        Mistake(
+            "no activation between the two linear layers",
+            "apply nn.GELU() to fc1's output: without it the MLP is one linear map.",
+            ff(rewire=_without_activation),
+        ),
+        Mistake(
+            "GELU applied after the second linear layer too",
+            "the activation sits only between fc1 and fc2: fc1 -> GELU -> dropout -> fc2 -> dropout.",
+            ff(rewire=_activation_after_fc2),
+        ),
+        Mistake(
+            "dropout placed before the activation",
+            "the order is Linear, GELU, Dropout, Linear, Dropout: dropout acts on the activated features.",
+            ff(rewire=_dropout_before_activation),
+        ),
+        Mistake(
+            "dropout left out",
+            "apply nn.Dropout(dropout) twice: after the GELU and after the second Linear.",
+            _first_of(
+                *(
+                    partial(_ff_outputs, rewire=_no_dropout(*v))
+                    for v in (("dropout", "dropout2"), ("dropout",), ("dropout2",))
+                )
+            ),
+        ),
+        Mistake(
+            "dropout stays active in eval mode",
+            "use nn.Dropout modules created in __init__ (they switch off under model.eval()), or pass "
+            "training=self.training to F.dropout.",
+            ff(dropout_in_eval=True),
+        ),
+        Mistake(
+            "the dropout rate used as the probability to keep",
+            "nn.Dropout(p) zeroes each value with probability p: pass dropout itself, not 1 - dropout.",
+            lambda inputs, _: keep_probability(inputs),
+        ),
+        Mistake(
+            "the MLP adds its input to its output (the residual belongs to the block)",
+            "return the second dropout's output; EncoderBlock adds the residual: x = x + mlp(norm2(x)).",
+            lambda inputs, _: with_residual(inputs),
+        ),
     ]
 
 
@@ -350,24 +458,55 @@ def _mlp_sizes(inputs: Inputs) -> str:
     return f"MLP(dim={inputs['dim']}, hidden_dim={inputs['hidden']}) (fc1: D -> F, fc2: F -> D)"
 
 
-def mlp_case(name: str, B: int, N: int, D: int, F_: int, dropout: float, seed: int = 0,
-             scale: float = 1.0) -> Case:
+def mlp_case(
+    name: str, B: int, N: int, D: int, F_: int, dropout: float, seed: int = 0, scale: float = 1.0
+) -> Case:
     def make() -> Inputs:
         g = seeded(seed)
         x = scale * torch.randn(B, N, D, generator=g)  # (B, N, D)
         grad = torch.randn(B, N, D, generator=g)
-        return {"x": x, "grad": grad, "dim": D, "hidden": F_, "dropout": dropout, "seed": seed,
-                "weights": mlp_weights(D, F_, seed)}
+        return {
+            "x": x,
+            "grad": grad,
+            "dim": D,
+            "hidden": F_,
+            "dropout": dropout,
+            "seed": seed,
+            "weights": mlp_weights(D, F_, seed),
+        }
 
-    return Case(name, make, judge=forward_judge(_mlp_oracle, MLP_MISTAKES, MLP_TOL, GRADIENT_TOL, "MLP", _mlp_sizes))
+    return Case(
+        name, make, judge=forward_judge(_mlp_oracle, MLP_MISTAKES, MLP_TOL, GRADIENT_TOL, "MLP", _mlp_sizes)
+    )
 
 
 MLP_EXERCISE = Exercise(
-    "test_mlp", "MLP", ("MLP",), calls.mlp, None, MLP_MISTAKES, MLP_TOL, structural=[GRAPH_CUT],
+    "test_mlp",
+    "MLP",
+    ("MLP",),
+    calls.mlp,
+    None,
+    MLP_MISTAKES,
+    MLP_TOL,
+    structural=[GRAPH_CUT],
     public=[
-        mlp_case("D=8, F=32, dropout 0.5, 2 x 5 tokens: outputs in eval and train mode, gradients", 2, 5, 8, 32, 0.5),
-        mlp_case("D=16, F=40, dropout 0.1, 3 x 7 tokens: outputs in eval and train mode, gradients",
-                 3, 7, 16, 40, 0.1, seed=1),
+        mlp_case(
+            "D=8, F=32, dropout 0.5, 2 x 5 tokens: outputs in eval and train mode, gradients",
+            2,
+            5,
+            8,
+            32,
+            0.5,
+        ),
+        mlp_case(
+            "D=16, F=40, dropout 0.1, 3 x 7 tokens: outputs in eval and train mode, gradients",
+            3,
+            7,
+            16,
+            40,
+            0.1,
+            seed=1,
+        ),
     ],
 )
 
@@ -455,48 +594,96 @@ def _block_mistakes() -> list[Mistake]:
         return make
 
     derived = [
-        Mistake(f"your MLP is wrong ({name})", "fix MLP first (see its test above).", wired(make), catalogued=False)
-        for name, make in (("no activation between the two linear layers", with_mlp(_without_activation)),
-                           ("GELU applied after the second linear layer too", with_mlp(_activation_after_fc2)),
-                           ("it adds its input to its output", with_mlp(lambda layer: None, residual=True)))
-    ] + [Mistake("your MLP is wrong (GELU approximated with a sigmoid)", "fix MLP first (see its test above).",
-                 wired(pre_norm, activation=lambda h: h * torch.sigmoid(1.702 * h)), catalogued=False)]
+        Mistake(
+            f"your MLP is wrong ({name})",
+            "fix MLP first (see its test above).",
+            wired(make),
+            catalogued=False,
+        )
+        for name, make in (
+            ("no activation between the two linear layers", with_mlp(_without_activation)),
+            ("GELU applied after the second linear layer too", with_mlp(_activation_after_fc2)),
+            ("it adds its input to its output", with_mlp(lambda layer: None, residual=True)),
+        )
+    ] + [
+        Mistake(
+            "your MLP is wrong (GELU approximated with a sigmoid)",
+            "fix MLP first (see its test above).",
+            wired(pre_norm, activation=lambda h: h * torch.sigmoid(1.702 * h)),
+            catalogued=False,
+        )
+    ]
     return derived + [
-        Mistake("post-norm instead of pre-norm",
-                "normalise the input of each sublayer, not the sum: x = x + attn(norm1(x)); x = x + mlp(norm2(x)).",
-                wired(pre_norm, norm_first=False)),
-        Mistake("the residual around the attention is missing",
-                "add the attention's output to its input: x = x + attn(norm1(x)).", wired(no_attn_residual)),
-        Mistake("the residual around the MLP is missing",
-                "add the MLP's output to its input: x = x + mlp(norm2(x)).", wired(no_mlp_residual)),
-        Mistake("both residual connections are missing",
-                "each sublayer adds to its input: x = x + attn(norm1(x)); x = x + mlp(norm2(x)).",
-                wired(no_residuals)),
-        Mistake("the residual is added to the normalised input",
-                "keep x itself on the residual path: x = x + attn(norm1(x)), not h = norm1(x); x = h + attn(h).",
-                wired(residual_from_normalised)),
-        Mistake("keys and values taken from the un-normalised input (only the queries are normalised)",
-                "normalise once and give the same tensor as query, key and value: h = norm1(x); "
-                "x = x + attn(h, h, h)[0].", wired(kv_unnormalised)),
-        Mistake("the attention's input is not normalised (norm1 is never applied)",
-                "normalise before the attention: h = self.norm1(x); x = x + self.attn(h, h, h)[0].",
-                wired(no_norm("norm1"))),
-        Mistake("the MLP's input is not normalised (norm2 is never applied)",
-                "normalise before the MLP: x = x + self.mlp(self.norm2(x)).", wired(no_norm("norm2"))),
-        Mistake("the MLP reads the block's input instead of the attention's output (sublayers in parallel)",
-                "chain the two lines: the second uses the x the first one produced: x = x + attn(norm1(x)); "
-                "x = x + mlp(norm2(x)).", wired(parallel)),
-        Mistake("ReLU instead of GELU", "ViT's MLP uses nn.GELU() between the two linear layers.",
-                wired(pre_norm, activation="relu")),
-        Mistake("GELU with the tanh approximation",
-                "use the exact GELU, nn.GELU() (approximate='none'), as nn.TransformerEncoderLayer does.",
-                wired(pre_norm, activation=partial(F.gelu, approximate="tanh"))),
-        Mistake("one LayerNorm shared by both sublayers",
-                "each sublayer has its own LayerNorm: use self.norm1 before the attention and self.norm2 "
-                "before the MLP.", either(shared_norm, shared_norm_second)),
-        Mistake("nn.MultiheadAttention without batch_first=True (attention mixes the batch, not the tokens)",
-                "create it as nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True): "
-                "our tokens are laid out (B, N, D).", wired(pre_norm, batch_first=False)),
+        Mistake(
+            "post-norm instead of pre-norm",
+            "normalise the input of each sublayer, not the sum: x = x + attn(norm1(x)); "
+            "x = x + mlp(norm2(x)).",
+            wired(pre_norm, norm_first=False),
+        ),
+        Mistake(
+            "the residual around the attention is missing",
+            "add the attention's output to its input: x = x + attn(norm1(x)).",
+            wired(no_attn_residual),
+        ),
+        Mistake(
+            "the residual around the MLP is missing",
+            "add the MLP's output to its input: x = x + mlp(norm2(x)).",
+            wired(no_mlp_residual),
+        ),
+        Mistake(
+            "both residual connections are missing",
+            "each sublayer adds to its input: x = x + attn(norm1(x)); x = x + mlp(norm2(x)).",
+            wired(no_residuals),
+        ),
+        Mistake(
+            "the residual is added to the normalised input",
+            "keep x itself on the residual path: x = x + attn(norm1(x)), not h = norm1(x); x = h + attn(h).",
+            wired(residual_from_normalised),
+        ),
+        Mistake(
+            "keys and values taken from the un-normalised input (only the queries are normalised)",
+            "normalise once and give the same tensor as query, key and value: h = norm1(x); "
+            "x = x + attn(h, h, h)[0].",
+            wired(kv_unnormalised),
+        ),
+        Mistake(
+            "the attention's input is not normalised (norm1 is never applied)",
+            "normalise before the attention: h = self.norm1(x); x = x + self.attn(h, h, h)[0].",
+            wired(no_norm("norm1")),
+        ),
+        Mistake(
+            "the MLP's input is not normalised (norm2 is never applied)",
+            "normalise before the MLP: x = x + self.mlp(self.norm2(x)).",
+            wired(no_norm("norm2")),
+        ),
+        Mistake(
+            "the MLP reads the block's input instead of the attention's output (sublayers in parallel)",
+            "chain the two lines: the second uses the x the first one produced: x = x + attn(norm1(x)); "
+            "x = x + mlp(norm2(x)).",
+            wired(parallel),
+        ),
+        Mistake(
+            "ReLU instead of GELU",
+            "ViT's MLP uses nn.GELU() between the two linear layers.",
+            wired(pre_norm, activation="relu"),
+        ),
+        Mistake(
+            "GELU with the tanh approximation",
+            "use the exact GELU, nn.GELU() (approximate='none'), as nn.TransformerEncoderLayer does.",
+            wired(pre_norm, activation=partial(F.gelu, approximate="tanh")),
+        ),
+        Mistake(
+            "one LayerNorm shared by both sublayers",
+            "each sublayer has its own LayerNorm: use self.norm1 before the attention and self.norm2 "
+            "before the MLP.",
+            either(shared_norm, shared_norm_second),
+        ),
+        Mistake(
+            "nn.MultiheadAttention without batch_first=True (attention mixes the batch, not the tokens)",
+            "create it as nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True): "
+            "our tokens are laid out (B, N, D).",
+            wired(pre_norm, batch_first=False),
+        ),
     ]
 
 
@@ -504,23 +691,49 @@ BLOCK_MISTAKES = _block_mistakes()
 
 
 def _block_sizes(inputs: Inputs) -> str:
-    return (f"EncoderBlock(dim={inputs['dim']}, num_heads={inputs['num_heads']}, mlp_ratio={inputs['mlp_ratio']}) "
-            f"(the MLP's hidden width is F = int(dim * mlp_ratio) = {hidden_width(inputs)})")
+    return (
+        f"EncoderBlock(dim={inputs['dim']}, num_heads={inputs['num_heads']}, "
+        f"mlp_ratio={inputs['mlp_ratio']}) "
+        f"(the MLP's hidden width is F = int(dim * mlp_ratio) = {hidden_width(inputs)})"
+    )
 
 
-def block_inputs(B: int, N: int, D: int, num_heads: int, mlp_ratio: float, dropout: float, seed: int,
-                 scale: float = 1.0) -> Inputs:
+def block_inputs(
+    B: int, N: int, D: int, num_heads: int, mlp_ratio: float, dropout: float, seed: int, scale: float = 1.0
+) -> Inputs:
     g = seeded(seed)
     x = scale * torch.randn(B, N, D, generator=g)  # (B, N, D)
     grad = torch.randn(B, N, D, generator=g)
-    return {"x": x, "grad": grad, "dim": D, "num_heads": num_heads, "mlp_ratio": mlp_ratio, "dropout": dropout,
-            "seed": seed, "weights": block_weights(D, int(D * mlp_ratio), seed)}
+    return {
+        "x": x,
+        "grad": grad,
+        "dim": D,
+        "num_heads": num_heads,
+        "mlp_ratio": mlp_ratio,
+        "dropout": dropout,
+        "seed": seed,
+        "weights": block_weights(D, int(D * mlp_ratio), seed),
+    }
 
 
-def block_case(name: str, B: int, N: int, D: int, num_heads: int, mlp_ratio: float, dropout: float = 0.1,
-               seed: int = 0, scale: float = 1.0) -> Case:
-    return Case(name, lambda: block_inputs(B, N, D, num_heads, mlp_ratio, dropout, seed, scale),
-                judge=forward_judge(_block_oracle, BLOCK_MISTAKES, BLOCK_TOL, BLOCK_TOL, "EncoderBlock", _block_sizes))
+def block_case(
+    name: str,
+    B: int,
+    N: int,
+    D: int,
+    num_heads: int,
+    mlp_ratio: float,
+    dropout: float = 0.1,
+    seed: int = 0,
+    scale: float = 1.0,
+) -> Case:
+    return Case(
+        name,
+        lambda: block_inputs(B, N, D, num_heads, mlp_ratio, dropout, seed, scale),
+        judge=forward_judge(
+            _block_oracle, BLOCK_MISTAKES, BLOCK_TOL, BLOCK_TOL, "EncoderBlock", _block_sizes
+        ),
+    )
 
 
 # --- what the block is made of ---------------------------------------------------------------------
@@ -536,34 +749,56 @@ def _plain_containers(outcome: Outcome) -> list[str]:
 def _judge_structure(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     t = outcome.tensors
     if int(t["built_in"]):
-        return Verdict(False, check, "your block contains a built-in Transformer layer "
-                                     "(nn.TransformerEncoderLayer or the like): that is the oracle, the exercise is "
-                                     "to wire the block yourself.\nFix: build it from nn.LayerNorm, "
-                                     "nn.MultiheadAttention and your MLP.", mistake=BUILT_IN_BLOCK)
+        return Verdict(
+            False,
+            check,
+            "your block contains a built-in Transformer layer "
+            "(nn.TransformerEncoderLayer or the like): that is the oracle, the exercise is "
+            "to wire the block yourself.\nFix: build it from nn.LayerNorm, "
+            "nn.MultiheadAttention and your MLP.",
+            mistake=BUILT_IN_BLOCK,
+        )
     containers = _plain_containers(outcome)
     if containers:
-        return Verdict(False, check, f"self.{', self.'.join(containers)} keeps modules in a plain Python list or "
-                                     "dict: PyTorch does not register them, so their parameters are not the "
-                                     "block's and block.eval() does not reach them.\nFix: store each module as an "
-                                     "attribute (self.norm1 = ...), or use nn.ModuleList / nn.ModuleDict.")
+        return Verdict(
+            False,
+            check,
+            f"self.{', self.'.join(containers)} keeps modules in a plain Python list or "
+            "dict: PyTorch does not register them, so their parameters are not the "
+            "block's and block.eval() does not reach them.\nFix: store each module as an "
+            "attribute (self.norm1 = ...), or use nn.ModuleList / nn.ModuleDict.",
+        )
     want = sum(p.numel() for p in built_in_layer(inputs).parameters())
     got = int(t["count"])
     if int(t["shared_norm"]) or got == want - 2 * inputs["dim"]:
-        return Verdict(False, check, messages.mistake(SHARED_NORM, "create two, self.norm1 = nn.LayerNorm(dim) and "
-                                                                    "self.norm2 = nn.LayerNorm(dim)."),
-                       mistake=SHARED_NORM)
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                SHARED_NORM, "create two, self.norm1 = nn.LayerNorm(dim) and self.norm2 = nn.LayerNorm(dim)."
+            ),
+            mistake=SHARED_NORM,
+        )
     if got != want:
         D, F_ = inputs["dim"], hidden_width(inputs)
-        return Verdict(False, check, f"a block of width D={D} with MLP width F={F_} has {want} parameters: two "
-                                     f"LayerNorms (2 x {2 * D}), nn.MultiheadAttention ({4 * D * D + 4 * D}) and the "
-                                     f"MLP's two Linears ({2 * D * F_ + D + F_}); yours has {got}.")
+        return Verdict(
+            False,
+            check,
+            f"a block of width D={D} with MLP width F={F_} has {want} parameters: two "
+            f"LayerNorms (2 x {2 * D}), nn.MultiheadAttention ({4 * D * D + 4 * D}) and the "
+            f"MLP's two Linears ({2 * D * F_ + D + F_}); yours has {got}.",
+        )
     return Verdict(True, check)
 
 
 def structure_case(D: int = 16, num_heads: int = 4, mlp_ratio: float = 4.0) -> Case:
     sizes = {"dim": D, "num_heads": num_heads, "mlp_ratio": mlp_ratio, "dropout": 0.1, "seed": 0}
-    return Case(f"parameters of EncoderBlock(dim={D}, num_heads={num_heads}, mlp_ratio={mlp_ratio})",
-                lambda: dict(sizes), call=calls.block_structure, judge=_judge_structure)
+    return Case(
+        f"parameters of EncoderBlock(dim={D}, num_heads={num_heads}, mlp_ratio={mlp_ratio})",
+        lambda: dict(sizes),
+        call=calls.block_structure,
+        judge=_judge_structure,
+    )
 
 
 # --- train and eval mode, and the input left alone --------------------------------------------------
@@ -577,89 +812,181 @@ MLP_DROPOUT = "the MLP built without the block's dropout rate"
 
 def _wrong_modes(outcome: Outcome, when: str, training: bool) -> list[str]:
     prefix = f"training {when}:"
-    return [k[len(prefix):] or "the block itself" for k, v in outcome.tensors.items()
-            if k.startswith(prefix) and bool(int(v)) != training]
+    return [
+        k[len(prefix) :] or "the block itself"
+        for k, v in outcome.tensors.items()
+        if k.startswith(prefix) and bool(int(v)) != training
+    ]
 
 
 def _judge_modes(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     t = outcome.tensors
     changed = t["input changed"].tolist()
     if any(changed):
-        return Verdict(False, check, messages.mistake(
-            IN_PLACE, "write x = x + self.attn(h, h, h)[0] (a new tensor), not x += ... or x.add_(...): an in-place "
-                      "add changes the caller's tensor and breaks backpropagation (a leaf that requires grad cannot "
-                      "be changed in place)."), mistake=IN_PLACE)
-    for when, training in (("after train()", True), ("after train() and two calls", True),
-                           ("after eval()", False), ("after eval() and two calls", False)):
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                IN_PLACE,
+                "write x = x + self.attn(h, h, h)[0] (a new tensor), not x += ... or x.add_(...): an "
+                "in-place add changes the caller's tensor and breaks backpropagation (a leaf that requires "
+                "grad cannot "
+                "be changed in place).",
+            ),
+            mistake=IN_PLACE,
+        )
+    for when, training in (
+        ("after train()", True),
+        ("after train() and two calls", True),
+        ("after eval()", False),
+        ("after eval() and two calls", False),
+    ):
         wrong = _wrong_modes(outcome, when, training)
         if wrong:
             mode = "train" if training else "eval"
-            return Verdict(False, check, f"{when}, these parts of your block are not in "
-                                         f"{mode} mode: {', '.join(wrong)}.\nFix: let nn.Module.train() and .eval() "
-                                         "set the mode of every submodule (do not override train(), do not set "
-                                         ".training or call .train()/.eval() on parts inside forward).")
+            return Verdict(
+                False,
+                check,
+                f"{when}, these parts of your block are not in "
+                f"{mode} mode: {', '.join(wrong)}.\nFix: let nn.Module.train() and .eval() "
+                "set the mode of every submodule (do not override train(), do not set "
+                ".training or call .train()/.eval() on parts inside forward).",
+            )
     train, evaluation = t["train"], t["eval"]
     if evaluation.dim() != 4 or not torch.equal(evaluation[0], evaluation[1]):
-        return Verdict(False, check, messages.mistake(
-            EVAL_DROPOUT, "use nn.Dropout modules created in __init__, or pass training=self.training to F.dropout "
-                          "(two calls after block.eval() gave different outputs)."), mistake=EVAL_DROPOUT)
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                EVAL_DROPOUT,
+                "use nn.Dropout modules created in __init__, or pass training=self.training to F.dropout "
+                "(two calls after block.eval() gave different outputs).",
+            ),
+            mistake=EVAL_DROPOUT,
+        )
     p = inputs["dropout"]
     if train.dim() == 4 and torch.equal(train[0], train[1]):
-        return Verdict(False, check, messages.mistake(
-            NO_DROPOUT, f"with dropout={p}, two calls in train mode gave the same output: pass dropout to "
-                        "nn.MultiheadAttention and to your MLP."), mistake=NO_DROPOUT)
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                NO_DROPOUT,
+                f"with dropout={p}, two calls in train mode gave the same output: pass dropout to "
+                "nn.MultiheadAttention and to your MLP.",
+            ),
+            mistake=NO_DROPOUT,
+        )
     if "attention dropout" in t and float(t["attention dropout"]) != p:
         rate = messages.number(float(t["attention dropout"]))
-        return Verdict(False, check, messages.mistake(
-            ATTENTION_DROPOUT, f"EncoderBlock(..., dropout={p}) made nn.MultiheadAttention with dropout={rate}: "
-                               "create it as nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
-                               "batch_first=True)."), mistake=ATTENTION_DROPOUT)
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                ATTENTION_DROPOUT,
+                f"EncoderBlock(..., dropout={p}) made nn.MultiheadAttention with dropout={rate}: "
+                "create it as nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
+                "batch_first=True).",
+            ),
+            mistake=ATTENTION_DROPOUT,
+        )
     rates = t["mlp dropout rates"].tolist() if "mlp dropout rates" in t else []
     if any(rate != p for rate in rates):
         shown = ", ".join(messages.number(r) for r in rates)
-        return Verdict(False, check, messages.mistake(
-            MLP_DROPOUT, f"EncoderBlock(..., dropout={p}) made an MLP whose nn.Dropout rates are {shown}: create "
-                         "it as self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)."), mistake=MLP_DROPOUT)
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                MLP_DROPOUT,
+                f"EncoderBlock(..., dropout={p}) made an MLP whose nn.Dropout rates are {shown}: create "
+                "it as self.mlp = MLP(dim, int(dim * mlp_ratio), dropout).",
+            ),
+            mistake=MLP_DROPOUT,
+        )
     return Verdict(True, check)
 
 
 def modes_case(D: int = 16, num_heads: int = 4, dropout: float = 0.5, seed: int = 5) -> Case:
-    return Case(f"dropout {dropout}: random in train mode, off in eval mode; every part in the block's mode; "
-                "the input left unchanged",
-                lambda: {"x": torch.randn(2, 6, D, generator=seeded(seed)), "dim": D, "num_heads": num_heads,
-                         "mlp_ratio": 4.0, "dropout": dropout, "seed": seed},
-                call=calls.block_modes, judge=_judge_modes)
+    return Case(
+        f"dropout {dropout}: random in train mode, off in eval mode; every part in the block's mode; "
+        "the input left unchanged",
+        lambda: {
+            "x": torch.randn(2, 6, D, generator=seeded(seed)),
+            "dim": D,
+            "num_heads": num_heads,
+            "mlp_ratio": 4.0,
+            "dropout": dropout,
+            "seed": seed,
+        },
+        call=calls.block_modes,
+        judge=_judge_modes,
+    )
 
 
 # --- from scratch ----------------------------------------------------------------------------------
 
 #: (name, B, N) of the runs of the from-scratch check: vectorised code runs the same lines for each
 SCRATCH_SIZES = [("B=1, N=4", 1, 4), ("B=3, N=4", 3, 4), ("B=1, N=9", 1, 9), ("B=2, N=7", 2, 7)]
-SCRATCH_NAMES = ("torch.nn.TransformerEncoderLayer", "torch.nn.TransformerEncoder", "torch.nn.Transformer",
-                 "torch.nn.modules.transformer", "torchvision.models.vision_transformer", "timm",
-                 ".TransformerEncoderLayer", ".TransformerEncoder", "._transformer_encoder_layer_fwd")
-SCRATCH_FIX = ("build the block from nn.LayerNorm, nn.MultiheadAttention (or your MultiHeadSelfAttention) and "
-               "your MLP, on the whole (B, N, D) tensor at once: no nn.TransformerEncoderLayer, no Python loop "
-               "over the batch or the tokens.")
+SCRATCH_NAMES = (
+    "torch.nn.TransformerEncoderLayer",
+    "torch.nn.TransformerEncoder",
+    "torch.nn.Transformer",
+    "torch.nn.modules.transformer",
+    "torchvision.models.vision_transformer",
+    "timm",
+    ".TransformerEncoderLayer",
+    ".TransformerEncoder",
+    "._transformer_encoder_layer_fwd",
+)
+SCRATCH_FIX = (
+    "build the block from nn.LayerNorm, nn.MultiheadAttention (or your MultiHeadSelfAttention) and "
+    "your MLP, on the whole (B, N, D) tensor at once: no nn.TransformerEncoderLayer, no Python loop "
+    "over the batch or the tokens."
+)
 
 BLOCK_SCRATCH = Scratch(
-    SCRATCH_NAMES, calls.block_scratch,
-    lambda: {"runs": [torch.randn(B, N, 16, generator=seeded(7)) for _, B, N in SCRATCH_SIZES], "dim": 16,
-             "num_heads": 4, "mlp_ratio": 2.0, "dropout": 0.1, "seed": 7},
-    calls.LABELS, tuple(s[0] for s in SCRATCH_SIZES), "the batch or the tokens", SCRATCH_FIX,
-    "from scratch (no built-in Transformer layer, no Python loops)")
+    SCRATCH_NAMES,
+    calls.block_scratch,
+    lambda: {
+        "runs": [torch.randn(B, N, 16, generator=seeded(7)) for _, B, N in SCRATCH_SIZES],
+        "dim": 16,
+        "num_heads": 4,
+        "mlp_ratio": 2.0,
+        "dropout": 0.1,
+        "seed": 7,
+    },
+    calls.LABELS,
+    tuple(s[0] for s in SCRATCH_SIZES),
+    "the batch or the tokens",
+    SCRATCH_FIX,
+    "from scratch (no built-in Transformer layer, no Python loops)",
+)
 
 BLOCK = Exercise(
-    "test_block", "EncoderBlock", ("EncoderBlock",), calls.block, None, BLOCK_MISTAKES, BLOCK_TOL,
+    "test_block",
+    "EncoderBlock",
+    ("EncoderBlock",),
+    calls.block,
+    None,
+    BLOCK_MISTAKES,
+    BLOCK_TOL,
     public=[
         structure_case(),
         modes_case(),
         block_case("D=16, 4 heads, F=64, 2 x 5 tokens: outputs and gradients (eval mode)", 2, 5, 16, 4, 4.0),
-        block_case("D=12, 3 heads, F=48, 3 x 4 tokens: outputs and gradients (eval mode)", 3, 4, 12, 3, 4.0,
-                   seed=1),
+        block_case(
+            "D=12, 3 heads, F=48, 3 x 4 tokens: outputs and gradients (eval mode)", 3, 4, 12, 3, 4.0, seed=1
+        ),
     ],
     scratch=BLOCK_SCRATCH,
-    structural=[BUILT_IN_BLOCK, IN_PLACE, EVAL_DROPOUT, NO_DROPOUT, ATTENTION_DROPOUT, MLP_DROPOUT, GRAPH_CUT],
+    structural=[
+        BUILT_IN_BLOCK,
+        IN_PLACE,
+        EVAL_DROPOUT,
+        NO_DROPOUT,
+        ATTENTION_DROPOUT,
+        MLP_DROPOUT,
+        GRAPH_CUT,
+    ],
 )
 
 EXERCISES = [MLP_EXERCISE, BLOCK]

@@ -25,8 +25,12 @@ ATTENTION_LAYOUTS = ("nn.MultiheadAttention", "qkv and proj")
 MLP_LAYOUTS = ("fc1 and fc2", "two nn.Linear")
 
 MLP_NAMES = ("linear1.weight", "linear1.bias", "linear2.weight", "linear2.bias")
-ATTENTION_NAMES = ("self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj.weight",
-                   "self_attn.out_proj.bias")
+ATTENTION_NAMES = (
+    "self_attn.in_proj_weight",
+    "self_attn.in_proj_bias",
+    "self_attn.out_proj.weight",
+    "self_attn.out_proj.bias",
+)
 #: offsets of the seeds the MLP's dropout masks are drawn under (the oracle draws the same masks)
 TRAIN_SEED, EVAL_SEED = 1, 2
 BLOCK_NAMES = ("norm1.weight", "norm1.bias", *ATTENTION_NAMES, "norm2.weight", "norm2.bias", *MLP_NAMES)
@@ -41,13 +45,15 @@ def _built_ins() -> tuple[type, ...]:
 def _forbidden() -> dict:
     from torchvision.models.vision_transformer import EncoderBlock
 
-    return scratch.forbidden_table([
-        (nn.TransformerEncoderLayer.forward, "nn.TransformerEncoderLayer"),
-        (nn.TransformerEncoder.forward, "nn.TransformerEncoder"),
-        (nn.Transformer.forward, "nn.Transformer"),
-        (EncoderBlock.forward, "torchvision's EncoderBlock"),
-        (scratch.private("_transformer_encoder_layer_fwd"), "nn.TransformerEncoderLayer"),
-    ])
+    return scratch.forbidden_table(
+        [
+            (nn.TransformerEncoderLayer.forward, "nn.TransformerEncoderLayer"),
+            (nn.TransformerEncoder.forward, "nn.TransformerEncoder"),
+            (nn.Transformer.forward, "nn.Transformer"),
+            (EncoderBlock.forward, "torchvision's EncoderBlock"),
+            (scratch.private("_transformer_encoder_layer_fwd"), "nn.TransformerEncoderLayer"),
+        ]
+    )
 
 
 #: built-ins a from-scratch EncoderBlock may not run (the run-time half of the check)
@@ -65,7 +71,9 @@ def build(cls: Callable[..., nn.Module], seed: int, *args: object) -> nn.Module:
         torch.manual_seed(seed)
         module = cls(*args)
     if not isinstance(module, nn.Module):
-        raise TypeError(f"{getattr(cls, '__name__', cls)}(...) should make an nn.Module, not a {type(module).__name__}")
+        raise TypeError(
+            f"{getattr(cls, '__name__', cls)}(...) should make an nn.Module, not a {type(module).__name__}"
+        )
     return module
 
 
@@ -86,12 +94,18 @@ def mlp_tensors(mlp: object, where: str = "self") -> tuple[dict[str, torch.Tenso
     if fc1 is None and fc2 is None:
         linears = [m for m in mlp.modules() if isinstance(m, nn.Linear)]
         if len(linears) != 2:
-            raise AttributeError(f"the MLP needs its two linear layers stored as {where}.fc1 and {where}.fc2 "
-                                 f"(nn.Linear); it has {len(linears)} nn.Linear layers and no fc1, fc2")
+            raise AttributeError(
+                f"the MLP needs its two linear layers stored as {where}.fc1 and {where}.fc2 "
+                f"(nn.Linear); it has {len(linears)} nn.Linear layers and no fc1, fc2"
+            )
         (fc1, fc2), layout = linears, 1
     fc1, fc2 = _linear(fc1, f"{where}.fc1"), _linear(fc2, f"{where}.fc2")
-    return {"linear1.weight": fc1.weight, "linear1.bias": fc1.bias, "linear2.weight": fc2.weight,
-            "linear2.bias": fc2.bias}, layout
+    return {
+        "linear1.weight": fc1.weight,
+        "linear1.bias": fc1.bias,
+        "linear2.weight": fc2.weight,
+        "linear2.bias": fc2.bias,
+    }, layout
 
 
 def attention_tensors(attn: object) -> tuple[dict[str, torch.Tensor], int]:
@@ -99,25 +113,43 @@ def attention_tensors(attn: object) -> tuple[dict[str, torch.Tensor], int]:
     Linear with q, k, v stacked in that order, and ``proj``), which hold the same numbers."""
     if isinstance(attn, nn.MultiheadAttention):
         if attn.in_proj_weight is None or attn.in_proj_bias is None:
-            raise AttributeError("self.attn should be nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
-                                 "batch_first=True), with one in_proj for q, k and v and its biases")
-        return {"self_attn.in_proj_weight": attn.in_proj_weight, "self_attn.in_proj_bias": attn.in_proj_bias,
-                "self_attn.out_proj.weight": attn.out_proj.weight, "self_attn.out_proj.bias": attn.out_proj.bias}, 0
+            raise AttributeError(
+                "self.attn should be nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
+                "batch_first=True), with one in_proj for q, k and v and its biases"
+            )
+        return {
+            "self_attn.in_proj_weight": attn.in_proj_weight,
+            "self_attn.in_proj_bias": attn.in_proj_bias,
+            "self_attn.out_proj.weight": attn.out_proj.weight,
+            "self_attn.out_proj.bias": attn.out_proj.bias,
+        }, 0
     qkv, proj = getattr(attn, "qkv", None), getattr(attn, "proj", None)
     if isinstance(qkv, nn.Linear) and isinstance(proj, nn.Linear):
         qkv, proj = _linear(qkv, "self.attn.qkv"), _linear(proj, "self.attn.proj")
-        return {"self_attn.in_proj_weight": qkv.weight, "self_attn.in_proj_bias": qkv.bias,
-                "self_attn.out_proj.weight": proj.weight, "self_attn.out_proj.bias": proj.bias}, 1
-    raise AttributeError("self.attn should be nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
-                         "batch_first=True), or notebook 3's MultiHeadSelfAttention (with qkv and proj)")
+        return {
+            "self_attn.in_proj_weight": qkv.weight,
+            "self_attn.in_proj_bias": qkv.bias,
+            "self_attn.out_proj.weight": proj.weight,
+            "self_attn.out_proj.bias": proj.bias,
+        }, 1
+    raise AttributeError(
+        "self.attn should be nn.MultiheadAttention(dim, num_heads, dropout=dropout, "
+        "batch_first=True), or notebook 3's MultiHeadSelfAttention (with qkv and proj)"
+    )
 
 
 def _norm(block: nn.Module, name: str) -> dict[str, torch.Tensor]:
     norm = getattr(block, name, None)
     weight, bias = getattr(norm, "weight", None), getattr(norm, "bias", None)
-    if not isinstance(norm, nn.Module) or not isinstance(weight, torch.Tensor) or not isinstance(bias, torch.Tensor):
-        raise AttributeError(f"EncoderBlock needs self.{name} = nn.LayerNorm(dim) (with its weight and bias); "
-                             f"self.{name} is {'missing' if norm is None else 'a ' + type(norm).__name__}")
+    if (
+        not isinstance(norm, nn.Module)
+        or not isinstance(weight, torch.Tensor)
+        or not isinstance(bias, torch.Tensor)
+    ):
+        raise AttributeError(
+            f"EncoderBlock needs self.{name} = nn.LayerNorm(dim) (with its weight and bias); "
+            f"self.{name} is {'missing' if norm is None else 'a ' + type(norm).__name__}"
+        )
     return {f"{name}.weight": weight, f"{name}.bias": bias}
 
 
@@ -125,11 +157,15 @@ def block_tensors(block: nn.Module) -> tuple[dict[str, torch.Tensor], tuple[int,
     """norm1 / attn / norm2 / mlp of the student's block under nn.TransformerEncoderLayer's names."""
     for name in ("norm1", "attn", "norm2", "mlp"):
         if getattr(block, name, None) is None:
-            raise AttributeError(f"EncoderBlock needs self.norm1, self.attn, self.norm2 and self.mlp; "
-                                 f"self.{name} is missing")
+            raise AttributeError(
+                f"EncoderBlock needs self.norm1, self.attn, self.norm2 and self.mlp; self.{name} is missing"
+            )
     attention, attention_layout = attention_tensors(block.attn)
     mlp, mlp_layout = mlp_tensors(block.mlp, "self.mlp")
-    return {**_norm(block, "norm1"), **attention, **_norm(block, "norm2"), **mlp}, (attention_layout, mlp_layout)
+    return {**_norm(block, "norm1"), **attention, **_norm(block, "norm2"), **mlp}, (
+        attention_layout,
+        mlp_layout,
+    )
 
 
 def load(tensors: dict[str, torch.Tensor], weights: dict[str, torch.Tensor]) -> tuple[Tensors, bool]:
@@ -137,7 +173,10 @@ def load(tensors: dict[str, torch.Tensor], weights: dict[str, torch.Tensor]) -> 
 
     Returns the shapes of the student's parameters (``shape:<name>``) and whether the weights went in.
     """
-    shapes = {f"shape:{name}": torch.tensor(tuple(value.shape), dtype=torch.int64) for name, value in tensors.items()}
+    shapes = {
+        f"shape:{name}": torch.tensor(tuple(value.shape), dtype=torch.int64)
+        for name, value in tensors.items()
+    }
     if any(tuple(value.shape) != tuple(weights[name].shape) for name, value in tensors.items()):
         return shapes, False
     with torch.no_grad():
@@ -152,8 +191,9 @@ def load(tensors: dict[str, torch.Tensor], weights: dict[str, torch.Tensor]) -> 
 
 def output_of(value: object, what: str) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{what} should return one tensor of shape (B, N, D), but it returned a "
-                        f"{type(value).__name__}")
+        raise TypeError(
+            f"{what} should return one tensor of shape (B, N, D), but it returned a {type(value).__name__}"
+        )
     return value
 
 
@@ -164,8 +204,14 @@ def seeded_rng(seed: int) -> Iterator[None]:
         yield
 
 
-def with_gradients(module: nn.Module, tensors: dict[str, torch.Tensor], x: torch.Tensor, grad: torch.Tensor,
-                   what: str, seed: int) -> Tensors:
+def with_gradients(
+    module: nn.Module,
+    tensors: dict[str, torch.Tensor],
+    x: torch.Tensor,
+    grad: torch.Tensor,
+    what: str,
+    seed: int,
+) -> Tensors:
     """Output (eval mode, under ``seed``) and the gradients of ``sum(output * grad)`` w.r.t. x and every
     parameter. A gradient that never reached a tensor (not used, or cut) is left out of the result."""
     module.eval()
@@ -181,8 +227,9 @@ def with_gradients(module: nn.Module, tensors: dict[str, torch.Tensor], x: torch
             raise RuntimeError(f"backpropagating through your {what} failed: {error}") from None
         if x.grad is not None:
             result["gradient of x"] = x.grad
-        result.update({f"gradient of {name}": value.grad for name, value in tensors.items()
-                       if value.grad is not None})
+        result.update(
+            {f"gradient of {name}": value.grad for name, value in tensors.items() if value.grad is not None}
+        )
     return result
 
 
@@ -195,7 +242,9 @@ def mlp(objects: dict, inputs: Inputs) -> Tensors:
     result = {**shapes, "layout": torch.tensor([0, layout])}
     if not loaded:
         return result
-    result.update(with_gradients(module, tensors, inputs["x"], inputs["grad"], "MLP", inputs["seed"] + EVAL_SEED))
+    result.update(
+        with_gradients(module, tensors, inputs["x"], inputs["grad"], "MLP", inputs["seed"] + EVAL_SEED)
+    )
     module.train()
     with torch.no_grad(), seeded_rng(inputs["seed"] + TRAIN_SEED):
         result["output in train mode"] = output_of(module(inputs["x"].clone()), "MLP")
@@ -214,8 +263,11 @@ def block(objects: dict, inputs: Inputs) -> Tensors:
     shapes, loaded = load(tensors, inputs["weights"])
     result = {**shapes, "layout": torch.tensor(layout)}
     if loaded:
-        result.update(with_gradients(module, tensors, inputs["x"], inputs["grad"], "EncoderBlock",
-                                     inputs["seed"] + EVAL_SEED))
+        result.update(
+            with_gradients(
+                module, tensors, inputs["x"], inputs["grad"], "EncoderBlock", inputs["seed"] + EVAL_SEED
+            )
+        )
     return result
 
 
@@ -228,20 +280,26 @@ def _plain_containers(module: nn.Module) -> list[str]:
     """Attributes holding modules in a plain list, tuple or dict (PyTorch does not register those)."""
     found = []
     for name, value in vars(module).items():
-        items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
+        items = (
+            value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
+        )
         if not name.startswith("_") and any(isinstance(item, nn.Module) for item in items):
             found.append(name)
     return found
 
 
 def block_structure(objects: dict, inputs: Inputs) -> Tensors:
-    """What the block is made of: parameter count, built-in layers, a LayerNorm used twice, unregistered modules."""
+    """What the block is made of: parameter count, built-in layers, a LayerNorm used twice, modules
+    PyTorch does not see."""
     module = build(objects["EncoderBlock"], inputs["seed"], *block_args(inputs))
     built_in = any(isinstance(m, _built_ins()) for m in module.modules())
     norm1 = getattr(module, "norm1", None)
     shared = norm1 is not None and norm1 is getattr(module, "norm2", None)
-    result = {"count": torch.tensor(sum(p.numel() for p in module.parameters())),
-              "built_in": torch.tensor(int(built_in)), "shared_norm": torch.tensor(int(shared))}
+    result = {
+        "count": torch.tensor(sum(p.numel() for p in module.parameters())),
+        "built_in": torch.tensor(int(built_in)),
+        "shared_norm": torch.tensor(int(shared)),
+    }
     result.update({f"plain container:{name}": torch.tensor(1) for name in _plain_containers(module)})
     return result
 
@@ -264,12 +322,16 @@ def block_modes(objects: dict, inputs: Inputs) -> Tensors:
         result.update(_modes(module, "after train() and two calls"))
         module.eval()
         result.update(_modes(module, "after eval()"))
-        evaluation = [output_of(module(copies[2]), "EncoderBlock"), output_of(module(copies[3]), "EncoderBlock")]
+        evaluation = [
+            output_of(module(copies[2]), "EncoderBlock"),
+            output_of(module(copies[3]), "EncoderBlock"),
+        ]
         result.update(_modes(module, "after eval() and two calls"))
     result["input changed"] = torch.tensor([int(not torch.equal(c, x)) for c in copies])
     result["train"] = torch.stack([t.detach().clone() for t in train]) if _same_shapes(train) else train[0]
-    result["eval"] = torch.stack([t.detach().clone() for t in evaluation]) if _same_shapes(evaluation) \
-        else evaluation[0]
+    result["eval"] = (
+        torch.stack([t.detach().clone() for t in evaluation]) if _same_shapes(evaluation) else evaluation[0]
+    )
     attn, mlp_module = getattr(module, "attn", None), getattr(module, "mlp", None)
     if isinstance(attn, nn.MultiheadAttention):
         result["attention dropout"] = torch.tensor(float(attn.dropout), dtype=torch.float64)

@@ -1,0 +1,58 @@
+"""Hidden cases for notebook 4: other widths, MLP ratios that are not 4 (and not whole numbers), head
+counts, a single token, long sequences, large inputs (the LayerNorms must do the work), extreme and
+zero dropout rates, and the parameter counts."""
+
+from __future__ import annotations
+
+from vitlab.checks import block as public
+from vitlab.checks.core import Case, Inputs, Outcome, Verdict
+from vitlab.harness.calls import block as calls
+
+
+def _judge_mlp_count(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    D, F = inputs["dim"], inputs["hidden"]
+    want = 2 * D * F + D + F
+    got = int(outcome.tensors["count"])
+    if got != want:
+        return Verdict(
+            False,
+            check,
+            f"MLP(dim={D}, hidden_dim={F}) holds exactly two Linear layers, {want} "
+            f"parameters (fc1: {D * F + F}, fc2: {F * D + D}); yours has {got}.",
+        )
+    return Verdict(True, check)
+
+
+HIDDEN = {
+    "test_mlp": [
+        public.mlp_case("D=4, F=4, no dropout, one token", 1, 1, 4, 4, 0.0, seed=101),
+        public.mlp_case("D=32, F=80, dropout 0.9, 2 x 50 tokens", 2, 50, 32, 80, 0.9, seed=102),
+        public.mlp_case(
+            "D=12, F=18, dropout 0.2, inputs of size 10", 3, 4, 12, 18, 0.2, seed=103, scale=10.0
+        ),
+        public.mlp_case("D=6, F=3 (narrower than D), dropout 0.3", 2, 3, 6, 3, 0.3, seed=104),
+        Case(
+            "exactly two Linear layers",
+            lambda: {"dim": 6, "hidden": 10, "dropout": 0.1},
+            call=calls.mlp_parameter_count,
+            judge=_judge_mlp_count,
+        ),
+    ],
+    "test_block": [
+        public.structure_case(D=24, num_heads=6, mlp_ratio=1.5),
+        public.modes_case(D=8, num_heads=2, dropout=0.1, seed=6),
+        public.block_case("one token, batch of one", 1, 1, 8, 2, 4.0, seed=201),
+        public.block_case("D=32, 8 heads, F=64, 2 x 50 tokens", 2, 50, 32, 8, 2.0, seed=202),
+        public.block_case("a single head, F=36, inputs of size 5", 3, 6, 24, 1, 1.5, seed=203, scale=5.0),
+        public.block_case(
+            "D=24, 6 heads, F=60 (mlp_ratio 2.5), no dropout, 4 x 3 tokens",
+            4,
+            3,
+            24,
+            6,
+            2.5,
+            dropout=0.0,
+            seed=204,
+        ),
+    ],
+}
