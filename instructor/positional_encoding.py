@@ -213,6 +213,7 @@ def full_encoding_table(inputs: Inputs) -> public.EncodingTable:
 
 
 def _closed_form_oracle(inputs: Inputs, _: Outcome) -> dict[str, torch.Tensor]:
+    """The NumPy closed form, float64, as float32 (the hidden judges compare every value with it)."""
     return {"encoding": torch.from_numpy(encoding(inputs["num_positions"], inputs["dim"])).float()}
 
 
