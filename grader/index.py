@@ -53,7 +53,8 @@ def render() -> str:
             hidden = registry.plan(ex.grade_id, hidden=True)
             catalogue = [m.name for m in ex.mistakes if m.catalogued] + list(ex.structural)
             if ex.scratch is not None:
-                catalogue += [scratch.BUILT_IN, scratch.PYTHON_LOOP]
+                catalogue += [scratch.BUILT_IN] if ex.scratch.names or ex.scratch.labels else []
+                catalogue.append(scratch.PYTHON_LOOP)
             extra = [m.name for m in hidden.mistakes]
             lines += [
                 f"### `{ex.grade_id}` ({points.get(ex.grade_id, 0):g} points): {ex.title}",

@@ -130,5 +130,7 @@ def catalogue(topic: str) -> Sequence[str]:
         names += [m.name for m in ex.mistakes if m.catalogued]
         names += list(ex.structural)
         if ex.scratch is not None:
-            names += [scratch.BUILT_IN, scratch.PYTHON_LOOP]
+            if ex.scratch.names or ex.scratch.labels:  # a loop-only rule names no built-in
+                names.append(scratch.BUILT_IN)
+            names.append(scratch.PYTHON_LOOP)
     return list(dict.fromkeys(names))
