@@ -20,7 +20,8 @@ import nbformat
 
 from grader import course
 
-LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "vitlab.hidden")
+LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME",
+                "vitlab.hidden", "instructor.")
 
 
 class ReleaseError(RuntimeError):
