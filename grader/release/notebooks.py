@@ -21,7 +21,7 @@ import nbformat
 from grader import course
 
 LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME",
-                "vitlab.hidden", "instructor.")
+                "vitlab.hidden", "from instructor", "import instructor")
 
 
 class ReleaseError(RuntimeError):
