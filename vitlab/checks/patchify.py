@@ -11,7 +11,7 @@ How the student's code is called lives in :mod:`vitlab.harness.calls.patchify`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -25,6 +25,7 @@ from vitlab.checks.core import (
     Inputs,
     Judge,
     Mistake,
+    Oracle,
     Outcome,
     Scratch,
     Tensors,
@@ -122,27 +123,40 @@ def _patchify_mistakes() -> list[Mistake]:
         return {"patches": F.unfold(inputs["images"], kernel_size=size, stride=size).transpose(1, 2)}
 
     return [
-        Mistake("a plain reshape: consecutive pixels of whole image rows, not square patches",
-                "split H into (h, P) and W into (w, P) with a reshape, move the two patch-grid axes "
-                "(h, w) in front with a permute, then flatten.",
-                plain_reshape),
-        Mistake("patches come out column-major (down the first column of patches first)",
-                "patch 1 must be the top row's second patch: order the grid axes as (h, w), rows first, "
-                "before flattening them into N.",
-                reindexed(lambda p, i: column_major(p, *_grid(i)[2:4]))),
-        Mistake("each patch is flattened as (P, P, C), channels last",
-                "flatten each patch in the order of a Conv2d weight, (C, P, P): the channel axis goes "
-                "before the two pixel axes.",
-                reindexed(lambda p, i: channels_last(p, _grid(i)[1], i["patch_size"]))),
-        Mistake("the pixels inside each patch are read column by column",
-                "inside a patch keep the row axis before the column axis: (C, P_rows, P_cols).",
-                reindexed(lambda p, i: transposed_pixels(p, _grid(i)[1], i["patch_size"]))),
-        Mistake("the channel axis was never moved behind the patch grid (channels mixed into patches)",
-                "after splitting H and W, permute so the order is (B, h, w, C, P, P) before the final reshape.",
-                reindexed(lambda p, i: channel_axis_first(p, _grid(i)[1]))),
-        Mistake("patch_size was used as the number of patches per side",
-                "patch_size is the side of one patch in pixels: an image of H x W gives (H / P) x (W / P) patches.",
-                patch_size_as_count),
+        Mistake(
+            "a plain reshape: consecutive pixels of whole image rows, not square patches",
+            "split H into (h, P) and W into (w, P) with a reshape, move the two patch-grid axes "
+            "(h, w) in front with a permute, then flatten.",
+            plain_reshape,
+        ),
+        Mistake(
+            "patches come out column-major (down the first column of patches first)",
+            "patch 1 must be the top row's second patch: order the grid axes as (h, w), rows first, "
+            "before flattening them into N.",
+            reindexed(lambda p, i: column_major(p, *_grid(i)[2:4])),
+        ),
+        Mistake(
+            "each patch is flattened as (P, P, C), channels last",
+            "flatten each patch in the order of a Conv2d weight, (C, P, P): the channel axis goes "
+            "before the two pixel axes.",
+            reindexed(lambda p, i: channels_last(p, _grid(i)[1], i["patch_size"])),
+        ),
+        Mistake(
+            "the pixels inside each patch are read column by column",
+            "inside a patch keep the row axis before the column axis: (C, P_rows, P_cols).",
+            reindexed(lambda p, i: transposed_pixels(p, _grid(i)[1], i["patch_size"])),
+        ),
+        Mistake(
+            "the channel axis was never moved behind the patch grid (channels mixed into patches)",
+            "after splitting H and W, permute so the order is (B, h, w, C, P, P) before the final reshape.",
+            reindexed(lambda p, i: channel_axis_first(p, _grid(i)[1])),
+        ),
+        Mistake(
+            "patch_size was used as the number of patches per side",
+            "patch_size is the side of one patch in pixels: an image of H x W gives (H / P) x (W / P) "
+            "patches.",
+            patch_size_as_count,
+        ),
     ]
 
 
@@ -156,43 +170,188 @@ def images(B: int, C: int, H: int, W: int, seed: int = 0, dtype=torch.float32) -
     return order.reshape(B, C, H, W).to(dtype)
 
 
+# --------------------------------------------------------------------------------------------------
+# Where a misplaced value came from: every pixel of the checker's images is different, so a wrong
+# value can be traced back to the pixel (or patch value) it was taken from
+
+
+def _first_wrong(expected: torch.Tensor, got: torch.Tensor) -> tuple[int, ...] | None:
+    if got.shape != expected.shape or got.dtype != expected.dtype:
+        return None  # the shape or dtype message says it better
+    wrong = (expected != got).nonzero()
+    return tuple(int(i) for i in wrong[0]) if len(wrong) else None
+
+
+def _found(haystack: torch.Tensor, value: torch.Tensor) -> tuple[int, ...] | None:
+    places = (haystack == value).nonzero()
+    return tuple(int(i) for i in places[0]) if len(places) else None
+
+
+def _misplaced(expected: torch.Tensor, got: torch.Tensor) -> str:
+    moved = int((expected != got).sum())
+    return f"{moved} of {expected.numel()} values are in the wrong place"
+
+
+def where_patchify(inputs: Inputs, outcome: Outcome) -> str | None:
+    """'patch n (grid row i, column j), value k (channel c, row r, column s of the patch) should be ...'."""
+    x, P = inputs["images"], inputs["patch_size"]  # (B, C, H, W)
+    expected, got = patches_oracle(x, P), outcome.tensors["patches"]  # (B, N, K)
+    first = _first_wrong(expected, got)
+    if first is None:
+        return None
+    b, n, k = first
+    w = x.shape[-1] // P
+    (i, j), (c, r, col) = divmod(n, w), (k // (P * P), (k // P) % P, k % P)
+    want = f"pixel (channel {c}, row {i * P + r}, column {j * P + col})"
+    source = _found(x[b], got[b, n, k])
+    has = (
+        f"pixel (channel {source[0]}, row {source[1]}, column {source[2]})"
+        if source
+        else f"{messages.number(float(got[b, n, k]))}, which is no pixel of the image"
+    )
+    return (
+        f"{_misplaced(expected, got)}. The first: in image {b}, patch {n} (grid row {i}, column {j}) at "
+        f"value {k} (channel {c}, row {r}, column {col} inside the patch) should hold {want}, "
+        f"but holds {has}."
+    )
+
+
+def where_unpatchify(inputs: Inputs, outcome: Outcome) -> str | None:
+    """'pixel (c, y, x) of image b should come from patch n, value k, but ...'."""
+    p, P, H, W = inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"]  # (B, N, K)
+    expected, got = image_oracle(p, P, H, W), outcome.tensors["images"]  # (B, C, H, W)
+    first = _first_wrong(expected, got)
+    if first is None:
+        return None
+    b, c, y, x = first
+    n, k = (y // P) * (W // P) + x // P, c * P * P + (y % P) * P + x % P
+    source = _found(p[b], got[b, c, y, x])
+    has = (
+        f"value {source[1]} of patch {source[0]}"
+        if source
+        else f"{messages.number(float(got[b, c, y, x]))}, which is in no patch"
+    )
+    return (
+        f"{_misplaced(expected, got)}. The first: pixel (channel {c}, row {y}, column {x}) of image {b} "
+        f"should come from value {k} of patch {n}, but holds {has}."
+    )
+
+
+def located(
+    where: Callable[[Inputs, Outcome], str | None], oracle: Oracle, mistakes: Sequence[Mistake]
+) -> Judge:
+    """The oracle comparison (EXACT: only values move) and, when no catalogued mistake matches, where the
+    first misplaced value should have come from and where it came from instead."""
+
+    def judge(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+        verdict = compare(check, inputs, outcome, oracle, mistakes, EXACT)
+        if verdict.passed or verdict.mistake is not None:
+            return verdict
+        place = where(inputs, outcome)
+        return Verdict(False, check, f"{place}\n{verdict.message}") if place else verdict
+
+    return judge
+
+
 #: (name, B, C, H, W, P): sizes at which vectorised code runs the same lines and torch calls (a loop over
 #: the batch, the channels, the patch grid or the pixels of a patch runs more for one of them)
-SIZES = [("B=1, 2x2 patches", 1, 2, 4, 4, 2), ("B=5, 2x2 patches", 5, 2, 4, 4, 2),
-         ("B=1, 3x5 patches", 1, 2, 6, 10, 2), ("B=1, C=3, 2x2 patches", 1, 3, 4, 4, 2),
-         ("B=1, 2x2 patches of 3x3 pixels", 1, 2, 6, 6, 3)]
+SIZES = [
+    ("B=1, 2x2 patches", 1, 2, 4, 4, 2),
+    ("B=5, 2x2 patches", 5, 2, 4, 4, 2),
+    ("B=1, 3x5 patches", 1, 2, 6, 10, 2),
+    ("B=1, C=3, 2x2 patches", 1, 3, 4, 4, 2),
+    ("B=1, 2x2 patches of 3x3 pixels", 1, 2, 6, 6, 3),
+]
 #: built-ins that cut (or paste) the patches for you: the text allows only reshapes and permutes
 CUTTERS = (
-    "torch.nn.functional.unfold", "torch.nn.functional.fold", "torch.nn.Unfold", "torch.nn.Fold",
-    ".unfold", ".unfold_copy", ".im2col", ".col2im",
-    ".as_strided", ".as_strided_", ".as_strided_copy", ".as_strided_scatter", ".set_",
-    ".pixel_unshuffle", ".pixel_shuffle", "torch.nn.PixelUnshuffle", "torch.nn.PixelShuffle",
-    ".conv1d", ".conv2d", ".conv3d", ".conv_transpose1d", ".conv_transpose2d", ".conv_transpose3d",
-    ".convolution", "._convolution", ".conv_tbc", ".mkldnn_convolution", ".cudnn_convolution",
-    "._nnpack_spatial_convolution", ".Conv1d", ".Conv2d", ".Conv3d", ".ConvTranspose1d", ".ConvTranspose2d",
-    ".ConvTranspose3d", ".LazyConv2d", ".LazyConvTranspose2d",
+    "torch.nn.functional.unfold",
+    "torch.nn.functional.fold",
+    "torch.nn.Unfold",
+    "torch.nn.Fold",
+    ".unfold",
+    ".unfold_copy",
+    ".im2col",
+    ".col2im",
+    ".as_strided",
+    ".as_strided_",
+    ".as_strided_copy",
+    ".as_strided_scatter",
+    ".set_",
+    ".pixel_unshuffle",
+    ".pixel_shuffle",
+    "torch.nn.PixelUnshuffle",
+    "torch.nn.PixelShuffle",
+    ".conv1d",
+    ".conv2d",
+    ".conv3d",
+    ".conv_transpose1d",
+    ".conv_transpose2d",
+    ".conv_transpose3d",
+    ".convolution",
+    "._convolution",
+    ".conv_tbc",
+    ".mkldnn_convolution",
+    ".cudnn_convolution",
+    "._nnpack_spatial_convolution",
+    ".Conv1d",
+    ".Conv2d",
+    ".Conv3d",
+    ".ConvTranspose1d",
+    ".ConvTranspose2d",
+    ".ConvTranspose3d",
+    ".LazyConv2d",
+    ".LazyConvTranspose2d",
 )
 #: ways around the recorder: a function named in a string, another thread, code that behaves only when not
 #: watched, the runner's frames (TRANSITION: until vitlab.checks.scratch.ALWAYS_FORBIDDEN holds them)
-ESCAPES = ("operator.methodcaller", "operator.attrgetter", "sys.gettrace", "sys.getprofile", "sys._getframe",
-           "inspect", "gc", "threading", "_thread", "concurrent", "multiprocessing", "torch.multiprocessing",
-           "asyncio", ".f_back", ".f_globals", ".f_locals", ".tb_frame", ".gi_frame", ".__globals__",
-           ".__subclasses__", ".__builtins__", ".__code__")
+ESCAPES = (
+    "operator.methodcaller",
+    "operator.attrgetter",
+    "sys.gettrace",
+    "sys.getprofile",
+    "sys._getframe",
+    "inspect",
+    "gc",
+    "threading",
+    "_thread",
+    "concurrent",
+    "multiprocessing",
+    "torch.multiprocessing",
+    "asyncio",
+    ".f_back",
+    ".f_globals",
+    ".f_locals",
+    ".tb_frame",
+    ".gi_frame",
+    ".__globals__",
+    ".__subclasses__",
+    ".__builtins__",
+    ".__code__",
+)
 #: what the code of a from-scratch patchify/unpatchify may not mention
 SCRATCH_NAMES = CUTTERS + ESCAPES
-SCRATCH_FIX = ("use only reshape/view, permute/transpose/movedim and flatten/unflatten: no unfold, fold, "
-               "as_strided, pixel_(un)shuffle or convolution, and no Python loop or comprehension.")
+SCRATCH_FIX = (
+    "use only reshape/view, permute/transpose/movedim and flatten/unflatten: no unfold, fold, "
+    "as_strided, pixel_(un)shuffle or convolution, and no Python loop or comprehension."
+)
 LOOPS_OVER = "the batch, the channels, the patches or the pixels of a patch"
 
 PATCHIFY_SCRATCH = Scratch(
-    SCRATCH_NAMES, calls.patchify_scratch,
+    SCRATCH_NAMES,
+    calls.patchify_scratch,
     lambda: {"runs": [(images(B, C, H, W), P) for _, B, C, H, W, P in SIZES]},
-    calls.LABELS, tuple(s[0] for s in SIZES), LOOPS_OVER, SCRATCH_FIX,
-    "from scratch (no unfold, no Python loops)")
+    calls.LABELS,
+    tuple(s[0] for s in SIZES),
+    LOOPS_OVER,
+    SCRATCH_FIX,
+    "from scratch (no unfold, no Python loops)",
+)
 
 CUT_OFF = "the output is cut off from autograd (a NumPy round trip, .detach() or .data)"
-CUT_OFF_FIX = ("only reshape and permute the tensor you were given: gradients then flow back through it, "
-               "as a model needs them to (no .numpy(), torch.tensor(...), .detach() or .data).")
+CUT_OFF_FIX = (
+    "only reshape and permute the tensor you were given: gradients then flow back through it, "
+    "as a model needs them to (no .numpy(), torch.tensor(...), .detach() or .data)."
+)
 
 
 def gradient_judge(of: str) -> Judge:
@@ -204,8 +363,12 @@ def gradient_judge(of: str) -> Judge:
         if not t["attached"].item():
             return Verdict(False, check, messages.mistake(CUT_OFF, CUT_OFF_FIX), mistake=CUT_OFF)
         if t["grad"].numel() == 0:
-            return Verdict(False, check, f"the gradient could not be checked: {of} returned a tensor of the "
-                                         "wrong shape (see the other checks).")
+            return Verdict(
+                False,
+                check,
+                f"the gradient could not be checked: {of} returned a tensor of the "
+                "wrong shape (see the other checks).",
+            )
         weights, P = inputs["weights"], inputs["patch_size"]
         if of == "patchify":
             B, C, H, W = inputs["images"].shape
@@ -214,7 +377,9 @@ def gradient_judge(of: str) -> Judge:
             expected = patches_oracle(weights, P)  # (B, N, K)
         problems = differences({"gradient": expected}, {"gradient": t["grad"]}, FLOAT32)
         if problems:
-            return Verdict(False, check, "gradients do not flow back to the right inputs:\n" + "\n".join(problems))
+            return Verdict(
+                False, check, "gradients do not flow back to the right inputs:\n" + "\n".join(problems)
+            )
         return Verdict(True, check)
 
     return judge
@@ -229,13 +394,35 @@ def patchify_gradient_case(name: str, B: int, C: int, H: int, W: int, P: int, se
     return Case(name, make, call=calls.patchify_gradient, judge=gradient_judge("patchify"))
 
 
+PATCHIFY_MISTAKES = _patchify_mistakes()
+
+
+def patchify_case(name: str, make: Callable[[], Inputs]) -> Case:
+    """A value case of patchify (``images``, ``patch_size``), judged with the misplaced values located."""
+    return Case(name, make, judge=located(where_patchify, _patchify_oracle, PATCHIFY_MISTAKES))
+
+
 PATCHIFY = Exercise(
-    "test_patchify", "patchify", ("patchify",), calls.patchify, _patchify_oracle, _patchify_mistakes(), EXACT,
+    "test_patchify",
+    "patchify",
+    ("patchify",),
+    calls.patchify,
+    _patchify_oracle,
+    PATCHIFY_MISTAKES,
+    EXACT,
     public=[
-        Case("3-channel 4x6 images, patch size 2", lambda: {"images": images(2, 3, 4, 6), "patch_size": 2}),
-        Case("1-channel 28x28 images, patch size 7", lambda: {"images": images(3, 1, 28, 28, 1), "patch_size": 7}),
-        Case("28x28 images with patch size 5 (28 is not divisible by 5)",
-             lambda: {"images": images(1, 1, 28, 28), "patch_size": 5}, expect_error=ValueError),
+        patchify_case(
+            "3-channel 4x6 images, patch size 2", lambda: {"images": images(2, 3, 4, 6), "patch_size": 2}
+        ),
+        patchify_case(
+            "1-channel 28x28 images, patch size 7",
+            lambda: {"images": images(3, 1, 28, 28, 1), "patch_size": 7},
+        ),
+        Case(
+            "28x28 images with patch size 5 (28 is not divisible by 5)",
+            lambda: {"images": images(1, 1, 28, 28), "patch_size": 5},
+            expect_error=ValueError,
+        ),
         patchify_gradient_case("gradients flow back to the images", 2, 3, 4, 6, 2, seed=3),
     ],
     scratch=PATCHIFY_SCRATCH,
@@ -264,46 +451,81 @@ def _unpatchify_mistakes() -> list[Mistake]:
         return {"images": inputs["patches"].reshape(-1, C, inputs["height"], inputs["width"])}
 
     return [
-        Mistake("a plain reshape back to (B, C, H, W): the pixels land in the wrong places",
-                "undo patchify step by step: reshape to (B, h, w, C, P, P), permute back to "
-                "(B, C, h, P, w, P), then reshape to (B, C, H, W).", plain_reshape),
-        Mistake("patches are placed column-major (down the first column first)",
-                "patch n belongs at row n // w and column n % w of the patch grid.",
-                from_reindexed(lambda p, i: from_column_major(p, *dims(i)[1:]))),
-        Mistake("each patch is read as (P, P, C), channels last",
-                "each patch vector is laid out as (C, P, P), the order patchify produced.",
-                from_reindexed(lambda p, i: from_channels_last(p, dims(i)[0], i["patch_size"]))),
-        Mistake("the pixels inside each patch are put back column by column",
-                "inside a patch the row axis comes before the column axis.",
-                from_reindexed(lambda p, i: transposed_pixels(p, dims(i)[0], i["patch_size"]))),
-        Mistake("the channel axis is read before the patch grid",
-                "the patch grid axes (h, w) come first in each patch tensor, the channel axis after them.",
-                from_reindexed(lambda p, i: from_channel_axis_first(p, dims(i)[0]))),
+        Mistake(
+            "a plain reshape back to (B, C, H, W): the pixels land in the wrong places",
+            "undo patchify step by step: reshape to (B, h, w, C, P, P), permute back to "
+            "(B, C, h, P, w, P), then reshape to (B, C, H, W).",
+            plain_reshape,
+        ),
+        Mistake(
+            "patches are placed column-major (down the first column first)",
+            "patch n belongs at row n // w and column n % w of the patch grid.",
+            from_reindexed(lambda p, i: from_column_major(p, *dims(i)[1:])),
+        ),
+        Mistake(
+            "each patch is read as (P, P, C), channels last",
+            "each patch vector is laid out as (C, P, P), the order patchify produced.",
+            from_reindexed(lambda p, i: from_channels_last(p, dims(i)[0], i["patch_size"])),
+        ),
+        Mistake(
+            "the pixels inside each patch are put back column by column",
+            "inside a patch the row axis comes before the column axis.",
+            from_reindexed(lambda p, i: transposed_pixels(p, dims(i)[0], i["patch_size"])),
+        ),
+        Mistake(
+            "the channel axis is read before the patch grid",
+            "the patch grid axes (h, w) come first in each patch tensor, the channel axis after them.",
+            from_reindexed(lambda p, i: from_channel_axis_first(p, dims(i)[0])),
+        ),
     ]
 
 
 def _unpatchify_oracle(inputs: Inputs, _: Outcome) -> Tensors:
-    return {"images": image_oracle(inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"])}
+    return {
+        "images": image_oracle(inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"])
+    }
 
 
-def unpatchify_case(name: str, B: int, C: int, H: int, W: int, P: int, seed: int = 0,
-                    dtype=torch.float32) -> Case:
-    return Case(name, lambda: {"patches": patches_oracle(images(B, C, H, W, seed, dtype), P),
-                               "patch_size": P, "height": H, "width": W})
+UNPATCHIFY_MISTAKES = _unpatchify_mistakes()
+
+
+def unpatchify_case(
+    name: str, B: int, C: int, H: int, W: int, P: int, seed: int = 0, dtype=torch.float32
+) -> Case:
+    return Case(
+        name,
+        lambda: {
+            "patches": patches_oracle(images(B, C, H, W, seed, dtype), P),
+            "patch_size": P,
+            "height": H,
+            "width": W,
+        },
+        judge=located(where_unpatchify, _unpatchify_oracle, UNPATCHIFY_MISTAKES),
+    )
 
 
 UNPATCHIFY = Exercise(
-    "test_unpatchify", "unpatchify", ("unpatchify",), calls.unpatchify, _unpatchify_oracle,
-    _unpatchify_mistakes(), EXACT,
+    "test_unpatchify",
+    "unpatchify",
+    ("unpatchify",),
+    calls.unpatchify,
+    _unpatchify_oracle,
+    UNPATCHIFY_MISTAKES,
+    EXACT,
     public=[
         unpatchify_case("3-channel 4x6 images, patch size 2", 2, 3, 4, 6, 2),
         unpatchify_case("1-channel 28x28 images, patch size 7", 3, 1, 28, 28, 7, seed=1),
     ],
     scratch=Scratch(
-        SCRATCH_NAMES, calls.unpatchify_scratch,
+        SCRATCH_NAMES,
+        calls.unpatchify_scratch,
         lambda: {"runs": [(patches_oracle(images(B, C, H, W), P), P, H, W) for _, B, C, H, W, P in SIZES]},
-        calls.LABELS, tuple(s[0] for s in SIZES), LOOPS_OVER, SCRATCH_FIX,
-        "from scratch (no fold, no Python loops)"),
+        calls.LABELS,
+        tuple(s[0] for s in SIZES),
+        LOOPS_OVER,
+        SCRATCH_FIX,
+        "from scratch (no fold, no Python loops)",
+    ),
 )
 
 
@@ -329,21 +551,53 @@ def _embedding_mistakes() -> list[Mistake]:
                 return None
             return {"tokens": F.linear(wrong["patches"], outcome.tensors["weight"], outcome.tensors["bias"])}
 
-        return Mistake(f"your patchify is wrong ({mistake.name})",
-                       "PatchEmbedding must use patchify; fix patchify first (see its test above).", produce,
-                       catalogued=False)
+        return Mistake(
+            f"your patchify is wrong ({mistake.name})",
+            "PatchEmbedding must use patchify; fix patchify first (see its test above).",
+            produce,
+            catalogued=False,
+        )
 
-    def bias_twice(inputs: Inputs, outcome: Outcome) -> Tensors:
-        expected = _embedding_oracle(inputs, outcome)["tokens"]
-        return {"tokens": expected + outcome.tensors["bias"]}
+    def after_projection(change: Callable[[torch.Tensor], torch.Tensor]):
+        def produce(inputs: Inputs, outcome: Outcome) -> Tensors:
+            return {"tokens": change(_embedding_oracle(inputs, outcome)["tokens"])}  # (B, N, D)
 
+        return produce
+
+    def bias_left_out(inputs: Inputs, outcome: Outcome) -> Tensors:
+        patches = patches_oracle(inputs["images"], inputs["patch_size"])  # (B, N, K)
+        return {"tokens": F.linear(patches, outcome.tensors["weight"])}
+
+    bias = lambda o: o.tensors["bias"]  # noqa: E731
+    activation = (
+        "an activation function after the projection: the patch embedding must stay linear",
+        "return self.proj(patches) as it is; the non-linearities come later, in the MLP of each block.",
+    )
     return [from_patchify_mistake(m) for m in _patchify_mistakes()] + [
-        Mistake("the bias is added twice", "self.proj already adds its bias; return self.proj(patches).", bias_twice),
+        Mistake(
+            "the bias is added twice",
+            "self.proj already adds its bias; return self.proj(patches).",
+            lambda i, o: after_projection(lambda t: t + bias(o))(i, o),
+        ),
+        Mistake(
+            "the bias is left out",
+            "apply the whole layer, self.proj(patches), which adds its bias.",
+            bias_left_out,
+        ),
+        Mistake(*activation, after_projection(F.gelu)),
+        Mistake(*activation, after_projection(F.relu)),
+        Mistake(*activation, after_projection(torch.tanh)),
+        Mistake(
+            "a normalisation (LayerNorm) after the projection",
+            "PatchEmbedding is only the linear map; the LayerNorms belong to the blocks (notebook 4).",
+            after_projection(lambda t: F.layer_norm(t, t.shape[-1:])),
+        ),
     ]
 
 
-def embedding_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0,
-                   dtype=torch.float32) -> Case:
+def embedding_case(
+    name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0, dtype=torch.float32
+) -> Case:
     def make() -> Inputs:
         x = torch.randn(B, C, H, W, generator=seeded(seed), dtype=dtype)
         return {"images": x, "in_channels": C, "patch_size": P, "dim": D, "seed": seed}
@@ -352,8 +606,13 @@ def embedding_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, se
 
 
 PATCH_EMBEDDING = Exercise(
-    "test_patch_embedding", "PatchEmbedding", ("PatchEmbedding",), calls.patch_embedding, _embedding_oracle,
-    _embedding_mistakes(), FLOAT32,
+    "test_patch_embedding",
+    "PatchEmbedding",
+    ("PatchEmbedding",),
+    calls.patch_embedding,
+    _embedding_oracle,
+    _embedding_mistakes(),
+    FLOAT32,
     public=[
         embedding_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         embedding_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
@@ -387,16 +646,37 @@ def _as_conv_mistakes() -> list[Mistake]:
 
         return produce
 
+    def transposed_weight(inputs: Inputs, outcome: Outcome) -> Tensors:
+        weight = outcome.tensors["weight"]  # (D, K)
+        B, _, H, W = inputs["images"].shape
+        P, D = inputs["patch_size"], inputs["dim"]
+        kernel = weight.T.reshape(D, -1)  # the (K, D) memory read as (D, K)
+        tokens = F.linear(patches_oracle(inputs["images"], P), kernel, outcome.tensors["bias"])  # (B, N, D)
+        return {"feature_map": tokens.transpose(1, 2).reshape(B, D, H // P, W // P)}
+
     C = lambda i: i["in_channels"]  # noqa: E731
     return [
-        Mistake("the bias was not copied", "copy the linear layer's bias into conv.bias as well.",
-                with_patches(lambda p, i: p, "conv_bias")),
-        Mistake("the weight was reshaped as (D, P, P, C)",
-                "a Conv2d weight is laid out as (D, C, P, P), like the patch vectors: reshape in that order.",
-                with_patches(lambda p, i: channels_last(p, C(i), i["patch_size"]))),
-        Mistake("the kernel's rows and columns are swapped",
-                "reshape the weight's rows to (C, P, P) without transposing the last two axes.",
-                with_patches(lambda p, i: transposed_pixels(p, C(i), i["patch_size"]))),
+        Mistake(
+            "the bias was not copied",
+            "copy the linear layer's bias into conv.bias as well.",
+            with_patches(lambda p, i: p, "conv_bias"),
+        ),
+        Mistake(
+            "the weight was reshaped as (D, P, P, C)",
+            "a Conv2d weight is laid out as (D, C, P, P), like the patch vectors: reshape in that order.",
+            with_patches(lambda p, i: channels_last(p, C(i), i["patch_size"])),
+        ),
+        Mistake(
+            "the kernel's rows and columns are swapped",
+            "reshape the weight's rows to (C, P, P) without transposing the last two axes.",
+            with_patches(lambda p, i: transposed_pixels(p, C(i), i["patch_size"])),
+        ),
+        Mistake(
+            "the weight was transposed before the reshape",
+            "the Linear weight is already (D, C*P*P), one row per output channel: reshape it to "
+            "(D, C, P, P) as it is, without .T.",
+            transposed_weight,
+        ),
     ]
 
 
@@ -409,18 +689,27 @@ def _judge_as_conv(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
         return verdict
     t = outcome.tensors
     if t.get("shares_storage", torch.tensor(0)).item():
-        return Verdict(False, check, f"{SHARED_STORAGE}, so changing one changes the other.\nFix: build a new "
-                                     "nn.Conv2d and copy the reshaped weight into it under torch.no_grad() "
-                                     "(conv.weight.copy_(...)), instead of viewing the Linear's weight.",
-                       mistake=SHARED_STORAGE)
+        return Verdict(
+            False,
+            check,
+            f"{SHARED_STORAGE}, so changing one changes the other.\nFix: build a new "
+            "nn.Conv2d and copy the reshaped weight into it under torch.no_grad() "
+            "(conv.weight.copy_(...)), instead of viewing the Linear's weight.",
+            mistake=SHARED_STORAGE,
+        )
     if "tokens_before" in t:  # the embedding worked before the conversion: it must work the same after it
         before, after = t["tokens_before"], t.get("tokens_after", torch.zeros(0))
         if after.numel() == 0 or differences({"tokens": before}, {"tokens": after}, FLOAT32):
             how = "fails" if after.numel() == 0 else "gives other tokens"
-            return Verdict(False, check, f"{EMBEDDING_CHANGED}: after the conversion the PatchEmbedding {how}.\n"
-                                         "Fix: only read embedding.proj; copy its reshaped weight into the new "
-                                         "convolution, and never assign to or change the embedding's own "
-                                         "parameters.", mistake=EMBEDDING_CHANGED)
+            return Verdict(
+                False,
+                check,
+                f"{EMBEDDING_CHANGED}: after the conversion the PatchEmbedding {how}.\n"
+                "Fix: only read embedding.proj; copy its reshaped weight into the new "
+                "convolution, and never assign to or change the embedding's own "
+                "parameters.",
+                mistake=EMBEDDING_CHANGED,
+            )
     return verdict
 
 
@@ -433,8 +722,13 @@ def as_conv_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed
 
 
 AS_CONV = Exercise(
-    "test_as_conv", "patch_embedding_as_conv", ("patch_embedding_as_conv", "PatchEmbedding"), calls.as_conv,
-    _as_conv_oracle, AS_CONV_MISTAKES, FLOAT32,
+    "test_as_conv",
+    "patch_embedding_as_conv",
+    ("patch_embedding_as_conv", "PatchEmbedding"),
+    calls.as_conv,
+    _as_conv_oracle,
+    AS_CONV_MISTAKES,
+    FLOAT32,
     public=[
         as_conv_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         as_conv_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),

@@ -11,40 +11,42 @@ from vitlab.harness import scratch
 from vitlab.harness.wire import Inputs, Tensors
 
 #: built-ins a from-scratch patchify/unpatchify may not call (the run-time half of the check), by identity
-FORBIDDEN = scratch.forbidden_table([
-    (F.unfold, "F.unfold / nn.Unfold"),
-    (F.fold, "F.fold / nn.Fold"),
-    (torch.Tensor.unfold, "Tensor.unfold"),
-    (getattr(torch, "unfold_copy", None), "Tensor.unfold"),
-    (torch.Tensor.as_strided, "Tensor.as_strided"),
-    (torch.as_strided, "Tensor.as_strided"),
-    (getattr(torch.Tensor, "as_strided_", None), "Tensor.as_strided"),
-    (getattr(torch, "as_strided_copy", None), "Tensor.as_strided"),
-    (getattr(torch, "as_strided_scatter", None), "Tensor.as_strided"),
-    (getattr(torch.Tensor, "as_strided_scatter", None), "Tensor.as_strided"),
-    (F.pixel_unshuffle, "F.pixel_unshuffle / F.pixel_shuffle"),
-    (F.pixel_shuffle, "F.pixel_unshuffle / F.pixel_shuffle"),
-    (F.conv1d, "a convolution"),
-    (F.conv2d, "a convolution"),
-    (torch.conv2d, "a convolution"),
-    (F.conv3d, "a convolution"),
-    (F.conv_transpose1d, "a convolution"),
-    (F.conv_transpose2d, "a convolution"),
-    (F.conv_transpose3d, "a convolution"),
-    (getattr(torch, "convolution", None), "a convolution"),
-    (getattr(torch, "_convolution", None), "a convolution"),
-    (getattr(torch, "conv_tbc", None), "a convolution"),
-    (scratch.private("_C._nn.im2col"), "torch._C._nn.im2col"),
-    (scratch.private("_C._nn.col2im"), "torch._C._nn.col2im"),
-    (scratch.private("ops.aten.im2col"), "torch.ops.aten.im2col"),
-    (scratch.private("ops.aten.im2col.default"), "torch.ops.aten.im2col"),
-    (scratch.private("ops.aten.im2col._op"), "torch.ops.aten.im2col"),
-    (scratch.private("ops.aten.im2col.default._op"), "torch.ops.aten.im2col"),
-    (scratch.private("ops.aten.col2im"), "torch.ops.aten.col2im"),
-    (scratch.private("ops.aten.col2im.default"), "torch.ops.aten.col2im"),
-    (scratch.private("ops.aten.col2im._op"), "torch.ops.aten.col2im"),
-    (scratch.private("ops.aten.col2im.default._op"), "torch.ops.aten.col2im"),
-])
+FORBIDDEN = scratch.forbidden_table(
+    [
+        (F.unfold, "F.unfold / nn.Unfold"),
+        (F.fold, "F.fold / nn.Fold"),
+        (torch.Tensor.unfold, "Tensor.unfold"),
+        (getattr(torch, "unfold_copy", None), "Tensor.unfold"),
+        (torch.Tensor.as_strided, "Tensor.as_strided"),
+        (torch.as_strided, "Tensor.as_strided"),
+        (getattr(torch.Tensor, "as_strided_", None), "Tensor.as_strided"),
+        (getattr(torch, "as_strided_copy", None), "Tensor.as_strided"),
+        (getattr(torch, "as_strided_scatter", None), "Tensor.as_strided"),
+        (getattr(torch.Tensor, "as_strided_scatter", None), "Tensor.as_strided"),
+        (F.pixel_unshuffle, "F.pixel_unshuffle / F.pixel_shuffle"),
+        (F.pixel_shuffle, "F.pixel_unshuffle / F.pixel_shuffle"),
+        (F.conv1d, "a convolution"),
+        (F.conv2d, "a convolution"),
+        (torch.conv2d, "a convolution"),
+        (F.conv3d, "a convolution"),
+        (F.conv_transpose1d, "a convolution"),
+        (F.conv_transpose2d, "a convolution"),
+        (F.conv_transpose3d, "a convolution"),
+        (getattr(torch, "convolution", None), "a convolution"),
+        (getattr(torch, "_convolution", None), "a convolution"),
+        (getattr(torch, "conv_tbc", None), "a convolution"),
+        (scratch.private("_C._nn.im2col"), "torch._C._nn.im2col"),
+        (scratch.private("_C._nn.col2im"), "torch._C._nn.col2im"),
+        (scratch.private("ops.aten.im2col"), "torch.ops.aten.im2col"),
+        (scratch.private("ops.aten.im2col.default"), "torch.ops.aten.im2col"),
+        (scratch.private("ops.aten.im2col._op"), "torch.ops.aten.im2col"),
+        (scratch.private("ops.aten.im2col.default._op"), "torch.ops.aten.im2col"),
+        (scratch.private("ops.aten.col2im"), "torch.ops.aten.col2im"),
+        (scratch.private("ops.aten.col2im.default"), "torch.ops.aten.col2im"),
+        (scratch.private("ops.aten.col2im._op"), "torch.ops.aten.col2im"),
+        (scratch.private("ops.aten.col2im.default._op"), "torch.ops.aten.col2im"),
+    ]
+)
 LABELS = tuple(dict.fromkeys(FORBIDDEN.values()))
 
 
@@ -85,7 +87,9 @@ def _gradient(fn, x: torch.Tensor, weights: torch.Tensor) -> Tensors:
 
 def patchify_gradient(objects: dict, inputs: Inputs) -> Tensors:
     """Gradients flow back through patchify: d/d images of sum(patches * weights)."""
-    return _gradient(lambda x: objects["patchify"](x, inputs["patch_size"]), inputs["images"], inputs["weights"])
+    return _gradient(
+        lambda x: objects["patchify"](x, inputs["patch_size"]), inputs["images"], inputs["weights"]
+    )
 
 
 def unpatchify_gradient(objects: dict, inputs: Inputs) -> Tensors:
@@ -108,7 +112,9 @@ def unpatchify_scratch(objects: dict, inputs: Inputs) -> Tensors:
 def linear_of(module: nn.Module) -> nn.Linear:
     proj = getattr(module, "proj", None)
     if not isinstance(proj, nn.Linear):
-        raise AttributeError("PatchEmbedding needs its linear layer stored as self.proj = nn.Linear(C * P * P, D)")
+        raise AttributeError(
+            "PatchEmbedding needs its linear layer stored as self.proj = nn.Linear(C * P * P, D)"
+        )
     if proj.bias is None:
         raise AttributeError("self.proj has no bias: keep nn.Linear's default bias=True")
     return proj
@@ -119,10 +125,17 @@ def patch_embedding(objects: dict, inputs: Inputs) -> Tensors:
     torch.manual_seed(inputs["seed"])
     module = objects["PatchEmbedding"](C, P, D)
     proj = linear_of(module)
+    if getattr(module, "patch_size", None) != P:
+        raise AttributeError(
+            f"PatchEmbedding({C}, {P}, {D}) should store its patch size as self.patch_size = {P} "
+            "(patch_embedding_as_conv reads it)"
+        )
     if (proj.in_features, proj.out_features) != (C * P * P, D):
-        raise ValueError(f"PatchEmbedding({C}, {P}, {D}).proj is nn.Linear({proj.in_features}, "
-                         f"{proj.out_features}), but a patch of {C} channel(s) of {P}x{P} pixels holds "
-                         f"C * P * P = {C * P * P} values and the tokens have D = {D}: use nn.Linear(C * P * P, D)")
+        raise ValueError(
+            f"PatchEmbedding({C}, {P}, {D}).proj is nn.Linear({proj.in_features}, "
+            f"{proj.out_features}), but a patch of {C} channel(s) of {P}x{P} pixels holds "
+            f"C * P * P = {C * P * P} values and the tokens have D = {D}: use nn.Linear(C * P * P, D)"
+        )
     return {"tokens": module(inputs["images"]), "weight": proj.weight, "bias": proj.bias}
 
 
@@ -155,8 +168,14 @@ def as_conv(objects: dict, inputs: Inputs) -> Tensors:
     shared = int(conv.weight.untyped_storage().data_ptr() == proj.weight.untyped_storage().data_ptr())
     feature_map = conv(images)
     after = _tokens_or_none(embedding, images) if before is not None else None
-    outputs = {"feature_map": feature_map, "weight": weight, "bias": bias, "conv_bias": conv_bias,
-               "shares_storage": torch.tensor(shared), "conv_weight_shape": torch.tensor(tuple(conv.weight.shape))}
+    outputs = {
+        "feature_map": feature_map,
+        "weight": weight,
+        "bias": bias,
+        "conv_bias": conv_bias,
+        "shares_storage": torch.tensor(shared),
+        "conv_weight_shape": torch.tensor(tuple(conv.weight.shape)),
+    }
     if before is not None:
         outputs["tokens_before"] = before
         outputs["tokens_after"] = after if after is not None else torch.zeros(0)

@@ -1,6 +1,5 @@
 """patchify with the patch-grid axes swapped: patches come out column-major."""
 # expect: test_patchify: patches come out column-major (down the first column of patches first)
-# expect: test_patch_embedding: your patchify is wrong (patches come out column-major (down the first column of patches first))
 # %% patchify
 def patchify(images, patch_size):
     B, C, H, W = images.shape

@@ -1,5 +1,5 @@
 """Reshapes the transposed weight (K, D) into the kernel."""
-# verdict: test_as_conv: fail: values differ
+# verdict: test_as_conv: fail: transposed before the reshape
 # %% as_conv
 def patch_embedding_as_conv(embedding):
     D, K = embedding.proj.weight.shape
@@ -7,6 +7,6 @@ def patch_embedding_as_conv(embedding):
     C = K // (P * P)
     conv = nn.Conv2d(C, D, kernel_size=P, stride=P)
     with torch.no_grad():
-        conv.weight.copy_(embedding.proj.weight.T.reshape(D, C, P, P))
+        conv.weight.copy_(embedding.proj.weight.T.contiguous().view(D, C, P, P))
         conv.bias.copy_(embedding.proj.bias)
     return conv

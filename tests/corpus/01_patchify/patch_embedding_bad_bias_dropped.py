@@ -1,10 +1,11 @@
-"""forward uses a patch size of 7 from the notebook's example instead of the stored one."""
-# verdict: test_patch_embedding: fail: your code raised
+"""forward applies only the weight: the bias is forgotten."""
+# verdict: test_patch_embedding: fail: the bias is left out
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):
         super().__init__()
+        self.patch_size = patch_size
         self.proj = nn.Linear(in_channels * patch_size * patch_size, dim)
 
     def forward(self, images):
-        return self.proj(patchify(images, 7))
+        return patchify(images, self.patch_size) @ self.proj.weight.T

@@ -1,5 +1,5 @@
-"""Reshapes the embedding's own weight in place to build the kernel, breaking the PatchEmbedding."""
-# verdict: test_as_conv: fail: PatchEmbedding
+"""patch_embedding_as_conv reshaping the embedding's own weight in place: right convolution, broken embedding."""
+# expect: test_as_conv: patch_embedding_as_conv changed the PatchEmbedding it was given
 # %% as_conv
 def patch_embedding_as_conv(embedding):
     D, K = embedding.proj.weight.shape

@@ -1,5 +1,5 @@
-"""forward applies only the weight: the bias is forgotten."""
-# verdict: test_patch_embedding: fail: values differ
+"""forward cuts 7x7 patches, the notebook's example size, instead of the stored patch size."""
+# verdict: test_patch_embedding: fail: cannot be cut into 7x7 patches
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):
@@ -8,4 +8,4 @@ class PatchEmbedding(nn.Module):
         self.proj = nn.Linear(in_channels * patch_size * patch_size, dim)
 
     def forward(self, images):
-        return patchify(images, self.patch_size) @ self.proj.weight.T
+        return self.proj(patchify(images, 7))

@@ -1,5 +1,5 @@
 """Reuses patchify's permutation (0, 2, 4, 1, 3, 5) instead of its inverse."""
-# verdict: test_unpatchify: fail: values differ
+# verdict: test_unpatchify: fail: values are in the wrong place
 # %% unpatchify
 def unpatchify(patches, patch_size, height, width):
     B, N, K = patches.shape

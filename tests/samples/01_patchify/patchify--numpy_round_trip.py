@@ -1,5 +1,5 @@
-"""A NumPy round trip: right values on the CPU, but the tensor leaves its device (and its graph)."""
-# verdict: test_patchify: fail: the output stays on the input's device
+"""patchify through NumPy: right values on the CPU, but the patches are cut off from autograd."""
+# expect: test_patchify: the output is cut off from autograd (a NumPy round trip, .detach() or .data)
 # %% patchify
 import numpy as np
 

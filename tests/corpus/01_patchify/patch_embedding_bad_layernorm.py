@@ -1,5 +1,5 @@
 """A LayerNorm after the projection, as some ViT code has: other values and extra parameters."""
-# verdict: test_patch_embedding: fail: exactly one Linear
+# verdict: test_patch_embedding: fail: a normalisation (LayerNorm) after the projection
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):
