@@ -270,6 +270,7 @@ def _not_finite(t: Tensors, names: dict[str, str], axes: dict[str, Sequence[str]
 
 
 def _sdpa_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    """F.scaled_dot_product_attention: output, weights and the gradients of q, k and v."""
     q, k, v = (inputs[name].clone().requires_grad_(True) for name in ("q", "k", "v"))
     out, weights = attention_oracle(q, k, v, inputs.get("mask"))
     (out * inputs["grad_out"]).sum().backward()
@@ -592,7 +593,7 @@ SDPA = Exercise(
     "scaled_dot_product_attention",
     ("scaled_dot_product_attention",),
     calls.sdpa,
-    lambda i, o: _sdpa_oracle(i, o),
+    _sdpa_oracle,
     SDPA_MISTAKES,
     FLOAT64,
     public=SDPA_PUBLIC,
@@ -646,6 +647,7 @@ def _weights(outcome: Outcome) -> tuple[torch.Tensor, ...]:
 
 
 def _msa_oracle(inputs: Inputs, outcome: Outcome) -> Tensors:
+    """nn.MultiheadAttention holding the student's qkv and proj weights: output, weights, gradients."""
     require_tensors(outcome, "qkv_weight", "qkv_bias", "proj_weight", "proj_bias")
     return mha_oracle(inputs, *_weights(outcome))
 
@@ -950,7 +952,7 @@ MSA = Exercise(
     "MultiHeadSelfAttention",
     ("MultiHeadSelfAttention",),
     calls.msa,
-    lambda i, o: _msa_oracle(i, o),
+    _msa_oracle,
     MSA_MISTAKES,
     FLOAT64,
     public=MSA_PUBLIC,
