@@ -6,7 +6,8 @@ to exactly one assignment. Nothing is ever extracted with ``extractall``: each w
 read with a size cap and written to a path the grader builds itself, so a member named
 ``../../x``, an absolute path, a symlink or a zip bomb cannot write anywhere else; each such member
 becomes a :class:`~grader.autograde.collect.Problem`. Folders and zips can be mixed; a student present as
-both is graded from the folder and the zip is reported.
+both is graded from the folder and the zip is reported. The notebook entry's time is written next to it
+as ``timestamp.txt`` (:mod:`.timestamps`): the submission time the late policy uses.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from grader.autograde import timestamps
 from grader.autograde.collect import SAFE_ID, Problem, Submission, collect, expected_notebooks
 
 MAX_MEMBER = 20 * 1024 * 1024  # one notebook
@@ -92,6 +94,7 @@ def unpack(zip_path: Path, target: Path) -> list[Problem]:
             out = target / student / place[0] / f"{place[1]}.ipynb"
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_bytes(data)
+            timestamps.write_zip_time(out.parent, info.date_time)
             written.add(place)
     if not written and not problems:
         problems.append(Problem(zip_path, "holds no notebook of this course"))

@@ -8,7 +8,8 @@ keep one warm sandbox (:mod:`.sandbox`) that forks a fresh child per notebook.
 
 Each run has its own folder OUT/runs/<run id>/ and never touches another run's; a result is written
 the moment its notebook is graded, so ``--resume`` finishes an interrupted run. OUT/grades.csv,
-OUT/feedback/ and OUT/gradebook.db are rebuilt from all runs (newest grade per notebook wins), here
+OUT/feedback/ and OUT/gradebook.db are rebuilt from all runs (newest grade per notebook wins; manual
+grades from the gradebook, late penalties from ``--policy``), here
 and by ``python -m grader.autograde.store OUT SHARD_OUT...`` when shards graded elsewhere come home.
 """
 
@@ -32,9 +33,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from grader import course
-from grader.autograde import feedback, sandbox, store, worker
-from grader.autograde.collect import Problem
+from grader.autograde import feedback, sandbox, store, timestamps, worker
+from grader.autograde.collect import Problem, Submission
 from grader.autograde.intake import gather
+from grader.autograde.policy import NO_POLICY, Policy, PolicyError
 from grader.autograde.results import NotebookResult
 from grader.autograde.sandbox import Box, Limits, MemoryGroup, WarmRunner
 
@@ -76,6 +78,7 @@ def grade_and_store(job: worker.Job, run_dir: str, executed: bool) -> NotebookRe
         from grader.autograde import execute
 
         execute.executed_copy(job, _RUNNER.box, Path(run_dir))
+    store.keep_submission(Path(run_dir), result, job.path)
     store.write_result(Path(run_dir), result, feedback.notebook_page(result))
     return result
 
@@ -151,7 +154,7 @@ def prepare_data() -> Path | None:
 
 def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: int | None = None,
               shard: tuple[int, int] | None = None, resume: str | bool | None = None,
-              limits: Limits | None = None, executed: bool = False,
+              limits: Limits | None = None, executed: bool = False, late: Policy = NO_POLICY,
               ) -> tuple[Path, list[NotebookResult], list[Problem]]:
     reason = sandbox.available()
     if reason:
@@ -175,6 +178,7 @@ def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: 
     shutil.rmtree(staging, ignore_errors=True)
     submissions, problems = gather(Path(submissions_dir), staging)
     submissions = [s for s in submissions if in_shard(s.student, shard)]
+    record_times(run_dir, Path(submissions_dir), staging, submissions)
     done = store.finished_keys(run_dir)
     todo = [s for s in submissions if s.key not in done]
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(1, len(todo))))
@@ -202,8 +206,20 @@ def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: 
     with (run_dir / "problems.log").open("a") as log:
         for p in problems:
             log.write(f"{p}\n")
-    store.rebuild(out)
+    store.rebuild(out, late=late)
     return run_dir, sorted(results, key=lambda r: r.key), problems
+
+
+def record_times(run_dir: Path, folder: Path, staging: Path, submissions: list[Submission]) -> None:
+    """The submission times this run found (nbgrader's timestamp.txt or the zip entry's time), kept in it."""
+    found = {}
+    for s in submissions:
+        for base in (folder, staging):
+            when = timestamps.read(base / s.student / s.assignment)
+            if when is not None:
+                found[timestamps.key(s.student, s.assignment)] = when
+                break
+    timestamps.record(run_dir, found)
 
 
 def summary_line(student: str, results: list[NotebookResult]) -> str:
@@ -223,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shard", default=None, help="grade only slice K of N of the students, e.g. 2/8")
     parser.add_argument("--resume", nargs="?", const=True, default=None, metavar="RUN",
                         help="finish an interrupted run (the newest unfinished one, or RUN)")
+    parser.add_argument("--policy", type=Path, default=None, help="late policy file (TOML; see docs/grading.md)")
     parser.add_argument("--executed", action="store_true",
                         help="also run each whole notebook in its sandbox, for the student's feedback (never scored)")
     defaults = Limits()
@@ -233,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         shard = parse_shard(args.shard)
-    except ValueError as error:
+        late = store.load_policy(args.policy)
+    except (ValueError, PolicyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if not args.resume and not args.submissions.is_dir():
@@ -244,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         run_dir, results, problems = autograde(args.submissions, args.out, jobs=args.jobs, shard=shard,
-                                               resume=args.resume, limits=limits, executed=args.executed)
+                                               resume=args.resume, limits=limits, executed=args.executed,
+                                               late=late)
     except (RuntimeError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
