@@ -67,6 +67,26 @@ def written_source(folder: Path) -> Path:
     return folder
 
 
+def layout(assignment: str = ASSIGNMENT) -> list[tuple[str, float]]:
+    """(grade id, points) of every test cell of an assignment's source notebook, read from its metadata."""
+    found = []
+    for path in sorted((ROOT / "solutions" / assignment).glob("*.ipynb")):
+        for c in nbformat.read(path, as_version=4).cells:
+            meta = c.metadata.get("nbgrader", {})
+            if c.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+                found.append((meta["grade_id"], float(meta.get("points", 0))))
+    return found
+
+
+def graded(assignment: str = ASSIGNMENT, failing: dict[str, str] | None = None) -> list[R.CellResult]:
+    """Every test cell of the assignment, passing except those in ``failing`` (grade id -> mistake)."""
+    failing = failing or {}
+    return [
+        cell(gid, points, [check(f"{gid}: case 1", gid not in failing, failing.get(gid))])
+        for gid, points in layout(assignment)
+    ]
+
+
 def release() -> nbformat.NotebookNode:
     return nbformat.read(ROOT / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
 
