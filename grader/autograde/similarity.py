@@ -102,10 +102,10 @@ def behaviour(a: NotebookResult, b: NotebookResult) -> tuple[int, int]:
     if a.status != OK or b.status != OK:
         return 0, 0
     unexplained = typical = 0
-    for cell_a, cell_b in zip(a.cells, b.cells):
+    for cell_a, cell_b in zip(a.cells, b.cells, strict=False):
         if cell_a.grade_id != cell_b.grade_id or PENDING in (cell_a.status, cell_b.status):
             continue
-        for i, (ca, cb) in enumerate(zip(cell_a.checks, cell_b.checks)):
+        for i, (ca, cb) in enumerate(zip(cell_a.checks, cell_b.checks, strict=False)):
             case = f"{cell_a.grade_id}/{i}"  # the i-th check of a test cell judges its i-th case
             fa, fb = a.fingerprints.get(case), b.fingerprints.get(case)
             if ca.passed or cb.passed or fa is None or fa != fb:
@@ -120,7 +120,7 @@ def behaviour(a: NotebookResult, b: NotebookResult) -> tuple[int, int]:
 def _marks(slices) -> tuple[tuple[int, int], ...]:
     if len(slices) == 0 or len(slices[0]) == 0:
         return ()
-    return tuple((int(s), int(e)) for s, e in zip(slices[0], slices[1]))
+    return tuple((int(s), int(e)) for s, e in zip(slices[0], slices[1], strict=True))
 
 
 def compare(assignment: str, notebook: str, answers: list[Answer], starter: str) -> list[Pair]:
