@@ -123,16 +123,19 @@ def _formgrader_copies(out: Path, chosen: dict, source: Path) -> dict[tuple[str,
     return answered
 
 
-def grade_rows(out: Path, chosen: dict, source: Path, late: Policy) -> list[GradeRow]:
+def grade_rows(
+    out: Path, chosen: dict, source: Path, late: Policy, *, refresh: bool = True
+) -> list[GradeRow]:
     """The sheet's rows: each notebook's newest result, its manual grades, the late policy's decision.
-    The gradebook is brought up to date on the way (autograded scores in, manual grades out)."""
+    With ``refresh`` the gradebook is brought up to date on the way (autograded scores and penalties in,
+    manual grades out); without, the gradebook is only read (the report, the exports)."""
     from grader.autograde import gradebook
 
     results = [chosen[key][1] for key in sorted(chosen)]
-    answered = _formgrader_copies(out, chosen, source)
     grades: dict[tuple[str, str, str], tuple[ManualGrade, ...]] = {}
     try:
-        gradebook.update(out / "gradebook.db", results, source, answered)
+        if refresh:
+            gradebook.update(out / "gradebook.db", results, source, _formgrader_copies(out, chosen, source))
         grades = gradebook.manual_grades(out / "gradebook.db", results, source)
     except Exception as error:  # the CSV and feedback are still written; say why the gradebook is not
         _warn("the nbgrader gradebook was not updated; manual grades are left out", error)
@@ -155,6 +158,8 @@ def grade_rows(out: Path, chosen: dict, source: Path, late: Policy) -> list[Grad
         r = row.result
         entry = decisions.setdefault((r.student, r.assignment), (row.decision.submitted_at, {}))
         entry[1][r.notebook] = row.decision.penalty
+    if not refresh:
+        return rows
     try:
         gradebook.record_late(out / "gradebook.db", decisions)
     except Exception as error:
