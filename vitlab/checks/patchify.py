@@ -175,8 +175,8 @@ def images(B: int, C: int, H: int, W: int, seed: int = 0, dtype=torch.float32) -
 # value can be traced back to the pixel (or patch value) it was taken from
 
 
-def _first_wrong(expected: torch.Tensor, got: torch.Tensor) -> tuple[int, ...] | None:
-    if got.shape != expected.shape or got.dtype != expected.dtype:
+def _first_wrong(expected: torch.Tensor, got: torch.Tensor | None) -> tuple[int, ...] | None:
+    if got is None or got.shape != expected.shape or got.dtype != expected.dtype:
         return None  # the shape or dtype message says it better
     wrong = (expected != got).nonzero()
     return tuple(int(i) for i in wrong[0]) if len(wrong) else None
@@ -195,7 +195,7 @@ def _misplaced(expected: torch.Tensor, got: torch.Tensor) -> str:
 def where_patchify(inputs: Inputs, outcome: Outcome) -> str | None:
     """'patch n (grid row i, column j), value k (channel c, row r, column s of the patch) should be ...'."""
     x, P = inputs["images"], inputs["patch_size"]  # (B, C, H, W)
-    expected, got = patches_oracle(x, P), outcome.tensors["patches"]  # (B, N, K)
+    expected, got = patches_oracle(x, P), outcome.tensors.get("patches")  # (B, N, K)
     first = _first_wrong(expected, got)
     if first is None:
         return None
@@ -219,7 +219,7 @@ def where_patchify(inputs: Inputs, outcome: Outcome) -> str | None:
 def where_unpatchify(inputs: Inputs, outcome: Outcome) -> str | None:
     """'pixel (c, y, x) of image b should come from patch n, value k, but ...'."""
     p, P, H, W = inputs["patches"], inputs["patch_size"], inputs["height"], inputs["width"]  # (B, N, K)
-    expected, got = image_oracle(p, P, H, W), outcome.tensors["images"]  # (B, C, H, W)
+    expected, got = image_oracle(p, P, H, W), outcome.tensors.get("images")  # (B, C, H, W)
     first = _first_wrong(expected, got)
     if first is None:
         return None
