@@ -208,6 +208,34 @@ def _shape_problems(inputs: Inputs, outcome: Outcome, names: dict[str, str]) -> 
     return problems
 
 
+WIDTH_FIXED = "the MLP's hidden width hard-coded as 4 * dim"
+WIDTH_ROUNDED = "the MLP's hidden width computed as dim * int(mlp_ratio)"
+
+
+def _width_mistake(inputs: Inputs, outcome: Outcome, in_block: bool) -> tuple[str, str] | None:
+    """A hidden width of 4 * D where another was asked for, or D * int(mlp_ratio) (ratio rounded first)."""
+    got = outcome.tensors.get("shape:linear1.weight")
+    if got is None or got.numel() != 2:
+        return None
+    width, D, F_ = int(got[0]), inputs["dim"], hidden_width(inputs)
+    if width == F_:
+        return None
+    if width == 4 * D:
+        fix = (
+            "self.mlp = MLP(dim, int(dim * mlp_ratio), dropout): mlp_ratio is 4 in the paper's models, but "
+            "not in every model (nor in these checks)."
+            if in_block
+            else "use hidden_dim: fc1 = nn.Linear(dim, hidden_dim), fc2 = nn.Linear(hidden_dim, dim)."
+        )
+        return WIDTH_FIXED, fix
+    if in_block and width == D * int(inputs["mlp_ratio"]):
+        return WIDTH_ROUNDED, (
+            "multiply first, then round: int(dim * mlp_ratio); dim * int(mlp_ratio) drops the "
+            "fraction of a ratio like 2.5."
+        )
+    return None
+
+
 # --------------------------------------------------------------------------------------------------
 # One judge for the outputs-and-gradients cases of both exercises
 
@@ -240,12 +268,13 @@ def forward_judge(
         names = student_names(_layout(outcome), in_block)
         wrong_shapes = _shape_problems(inputs, outcome, names)
         if wrong_shapes:
-            return Verdict(
-                False,
-                check,
-                f"the layers of your {what} have the wrong sizes for {sizes(inputs)}:\n"
-                + "\n".join(wrong_shapes),
+            text = f"the layers of your {what} have the wrong sizes for {sizes(inputs)}:\n" + "\n".join(
+                wrong_shapes
             )
+            named = _width_mistake(inputs, outcome, in_block)
+            if named is None:
+                return Verdict(False, check, text)
+            return Verdict(False, check, messages.mistake(*named) + "\n" + text, mistake=named[0])
         right = oracle(inputs)
         expected, got = _renamed(right, names), _renamed(outcome.tensors, names)
         problems = _differences(expected, got, tol, gradient_tol)
@@ -366,6 +395,17 @@ def _activation_after_fc2(layer: nn.TransformerEncoderLayer) -> None:
     layer.linear2 = nn.Sequential(layer.linear2, nn.GELU())
 
 
+def _normalised_input(layer: nn.TransformerEncoderLayer) -> None:
+    layer.linear1 = nn.Sequential(
+        nn.LayerNorm(layer.linear1.in_features), layer.linear1
+    )  # as initialised: (1, 0)
+
+
+def _dropout_on_input(layer: nn.TransformerEncoderLayer) -> None:
+    layer.linear1 = nn.Sequential(layer.dropout, layer.linear1)
+    layer.dropout = nn.Identity()
+
+
 def _first_of(*candidates: Callable[[Inputs], Tensors]) -> Callable[[Inputs, Outcome], Tensors | None]:
     """One mistake written several ways: the variant the student's outputs match (else the first)."""
 
@@ -421,6 +461,16 @@ def _mlp_mistakes() -> list[Mistake]:
             "dropout placed before the activation",
             "the order is Linear, GELU, Dropout, Linear, Dropout: dropout acts on the activated features.",
             ff(rewire=_dropout_before_activation),
+        ),
+        Mistake(
+            "dropout applied to the MLP's input instead of the GELU's output",
+            "drop the hidden features: fc1 -> GELU -> dropout -> fc2 -> dropout (the input is not dropped).",
+            ff(rewire=_dropout_on_input),
+        ),
+        Mistake(
+            "the MLP normalises its input (the LayerNorm belongs to the block)",
+            "leave the LayerNorm out of MLP: EncoderBlock normalises before calling it, x + mlp(norm2(x)).",
+            ff(rewire=_normalised_input),
         ),
         Mistake(
             "dropout left out",
@@ -488,7 +538,7 @@ MLP_EXERCISE = Exercise(
     None,
     MLP_MISTAKES,
     MLP_TOL,
-    structural=[GRAPH_CUT],
+    structural=[GRAPH_CUT, WIDTH_FIXED],
     public=[
         mlp_case(
             "D=8, F=32, dropout 0.5, 2 x 5 tokens: outputs in eval and train mode, gradients",
@@ -577,12 +627,30 @@ def _block_mistakes() -> list[Mistake]:
     def parallel(layer, x):
         return x + _sa(layer, layer.norm1(x)) + layer._ff_block(layer.norm2(x))
 
-    def either(*makes):
-        def make(inputs: Inputs, outcome: Outcome) -> Tensors:
-            made = [wired(m)(inputs, outcome) for m in makes]
+    def stale_h(layer, x):
+        h = layer.norm1(x)
+        y = x + _sa(layer, h)
+        return y + layer._ff_block(layer.norm2(h))
+
+    def post_norm_mlp_only(layer, x):
+        y = x + _sa(layer, layer.norm1(x))
+        return layer.norm2(y + layer._ff_block(y))
+
+    def post_norm_attention_only(layer, x):
+        y = layer.norm1(x + _sa(layer, x))
+        return y + layer._ff_block(layer.norm2(y))
+
+    def first_match(*produces):
+        """One mistake written several ways: the variant the student's output matches (else the first)."""
+
+        def produce(inputs: Inputs, outcome: Outcome) -> Tensors:
+            made = [p(inputs, outcome) for p in produces]
             return next((m for m in made if matches(m, outcome.tensors, BLOCK_TOL)), made[0])
 
-        return make
+        return produce
+
+    def either(*makes):
+        return first_match(*(wired(m) for m in makes))
 
     def with_mlp(rewire: Callable[[nn.TransformerEncoderLayer], None], residual: bool = False):
         def make(layer, x):
@@ -618,7 +686,9 @@ def _block_mistakes() -> list[Mistake]:
             "post-norm instead of pre-norm",
             "normalise the input of each sublayer, not the sum: x = x + attn(norm1(x)); "
             "x = x + mlp(norm2(x)).",
-            wired(pre_norm, norm_first=False),
+            first_match(
+                wired(pre_norm, norm_first=False), wired(post_norm_mlp_only), wired(post_norm_attention_only)
+            ),
         ),
         Mistake(
             "the residual around the attention is missing",
@@ -661,6 +731,12 @@ def _block_mistakes() -> list[Mistake]:
             "chain the two lines: the second uses the x the first one produced: x = x + attn(norm1(x)); "
             "x = x + mlp(norm2(x)).",
             wired(parallel),
+        ),
+        Mistake(
+            "the MLP reads the attention's normalised input h instead of the updated x",
+            "normalise the output of the first line: x = x + attn(h, h, h)[0]; x = x + mlp(norm2(x)), not "
+            "mlp(norm2(h)).",
+            wired(stale_h),
         ),
         Mistake(
             "ReLU instead of GELU",
@@ -740,6 +816,7 @@ def block_case(
 
 BUILT_IN_BLOCK = "built-in block used"
 SHARED_NORM = "one LayerNorm shared by both sublayers"
+EXTRA_NORM = "a third LayerNorm in the block"
 
 
 def _plain_containers(outcome: Outcome) -> list[str]:
@@ -778,6 +855,18 @@ def _judge_structure(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
                 SHARED_NORM, "create two, self.norm1 = nn.LayerNorm(dim) and self.norm2 = nn.LayerNorm(dim)."
             ),
             mistake=SHARED_NORM,
+        )
+    if got == want + 2 * inputs["dim"]:
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                EXTRA_NORM,
+                "a block has exactly two LayerNorms, norm1 and norm2, each before its sublayer; the final "
+                "norm comes once, after the last block, in the ViT (notebook 5).",
+            )
+            + f"\nA block of width D={inputs['dim']} has {want} parameters; yours has {got}.",
+            mistake=EXTRA_NORM,
         )
     if got != want:
         D, F_ = inputs["dim"], hidden_width(inputs)
@@ -974,18 +1063,27 @@ BLOCK = Exercise(
         modes_case(),
         block_case("D=16, 4 heads, F=64, 2 x 5 tokens: outputs and gradients (eval mode)", 2, 5, 16, 4, 4.0),
         block_case(
-            "D=12, 3 heads, F=48, 3 x 4 tokens: outputs and gradients (eval mode)", 3, 4, 12, 3, 4.0, seed=1
+            "D=12, 3 heads, mlp_ratio 2.5 (F=30), 3 x 4 tokens: outputs and gradients (eval mode)",
+            3,
+            4,
+            12,
+            3,
+            2.5,
+            seed=1,
         ),
     ],
     scratch=BLOCK_SCRATCH,
     structural=[
         BUILT_IN_BLOCK,
+        EXTRA_NORM,
         IN_PLACE,
         EVAL_DROPOUT,
         NO_DROPOUT,
         ATTENTION_DROPOUT,
         MLP_DROPOUT,
         GRAPH_CUT,
+        WIDTH_FIXED,
+        WIDTH_ROUNDED,
     ],
 )
 

@@ -1,5 +1,5 @@
-"""Right for the visible examples (mlp_ratio 4), but the MLP width is hard-coded as 4 * dim (the hidden tests catch it)."""
-
+"""An encoder block whose MLP width is hard-coded as 4 * dim: right for mlp_ratio 4 only."""
+# expect: test_block: the MLP's hidden width hard-coded as 4 * dim
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

@@ -1,6 +1,5 @@
 """An MLP calling F.dropout without training=self.training: dropout never switches off."""
 # expect: test_mlp: dropout stays active in eval mode
-# expect: test_block: dropout stays active in eval mode
 # %% mlp
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

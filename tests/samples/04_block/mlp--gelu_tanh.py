@@ -1,6 +1,5 @@
 """An MLP with the tanh approximation of GELU (GPT-2's choice), not the exact one."""
 # expect: test_mlp: GELU with the tanh approximation
-# expect: test_block: GELU with the tanh approximation
 # %% mlp
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

@@ -1,6 +1,5 @@
 """An MLP with ReLU where ViT uses GELU (the block inherits the mistake)."""
 # expect: test_mlp: ReLU instead of GELU
-# expect: test_block: ReLU instead of GELU
 # %% mlp
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

@@ -1,0 +1,16 @@
+"""An encoder block that adds its own F.dropout on the attention's output, without training=self.training."""
+# expect: test_block: dropout stays active in eval mode
+# %% block
+class EncoderBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):
+        super().__init__()
+        self.p = dropout
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)
+
+    def forward(self, x):
+        h = self.norm1(x)
+        x = x + F.dropout(self.attn(h, h, h, need_weights=False)[0], self.p)
+        return x + self.mlp(self.norm2(x))

@@ -1,0 +1,15 @@
+"""An encoder block whose second line normalises h (the first line's normalised input), not the updated x."""
+# expect: test_block: the MLP reads the attention's normalised input h instead of the updated x
+# %% block
+class EncoderBlock(nn.Module):
+    def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = nn.MultiheadAttention(dim, num_heads, dropout=dropout, batch_first=True)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, int(dim * mlp_ratio), dropout)
+
+    def forward(self, x):
+        h = self.norm1(x)
+        out = x + self.attn(h, h, h, need_weights=False)[0]
+        return out + self.mlp(self.norm2(h))
