@@ -6,10 +6,14 @@ SUBMISSIONS ?= .grading/submissions
 OUT ?= .grading/autograde
 PYTEST := $(PY) -m pytest
 
-#: Debian packages the whole suite needs: the real data set, the sandbox, a browser
-SYSTEM_PACKAGES := dataset-fashion-mnist bubblewrap chromium
+#: Debian packages the whole suite needs: the real data set, the sandbox, a browser, a one-node Slurm
+SYSTEM_PACKAGES := dataset-fashion-mnist bubblewrap chromium slurm-wlm munge
+#: optional inputs of the grade sheet and the exports: a late policy (TOML) and an LMS roster (CSV)
+POLICY ?=
+ROSTER ?=
+GRADING_OPTIONS = $(if $(POLICY),--policy $(POLICY))
 
-.PHONY: help system test test-fast release student-release autograde merge samples bench bench-train bench-grading index lint
+.PHONY: help system test test-fast release student-release autograde merge grades formgrader export report similarity samples bench bench-train bench-grading index lint
 help:
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
 
@@ -33,10 +37,27 @@ samples: $(STAMP)  ## a class of sample submissions in $(SUBMISSIONS)
 	$(PY) -m grader.samples $(SUBMISSIONS)
 
 autograde: $(STAMP)  ## grade SUBMISSIONS=<dir> into OUT=<dir> (grades.csv, feedback/); ARGS="--jobs 4 --shard 1/8 --resume"
-	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT) $(ARGS)
+	VITLAB_FAST=1 $(PY) -m grader.autograde $(SUBMISSIONS) $(OUT) $(GRADING_OPTIONS) $(ARGS)
 
 merge: $(STAMP)  ## combine shard results: make merge OUT=<dir> SHARDS="<shard out> <shard out> ..."
-	$(PY) -m grader.autograde.store $(OUT) $(SHARDS)
+	$(PY) -m grader.autograde.store $(OUT) $(SHARDS) $(GRADING_OPTIONS)
+
+grades: $(STAMP)  ## rebuild OUT's grades.csv, feedback and gradebook (new manual grades; POLICY=late policy); runs untouched
+	$(PY) -m grader.autograde.store $(OUT) $(GRADING_OPTIONS)
+
+formgrader: $(STAMP)  ## nbgrader's formgrader on OUT's gradebook: grade the written answers by hand, then make grades
+	@test -f $(OUT)/nbgrader_config.py || { echo "no $(OUT)/nbgrader_config.py: run make autograde (or make grades) OUT=$(OUT) first"; exit 2; }
+	cd $(OUT) && PYTHONPATH="$(CURDIR)" "$(CURDIR)/$(VENV)/bin/jupyter" lab $(ALLOW_ROOT) $(LAB_ARGS) \
+		--ServerApp.jpserver_extensions="{'nbgrader.server_extensions.formgrader': True}"
+
+export: $(STAMP)  ## OUT/export/: Canvas and Moodle CSV, Gradescope results.json (ROSTER=roster.csv, POLICY=..., ARGS="--upload-canvas ...")
+	$(PY) -m grader.autograde.exports $(OUT) $(GRADING_OPTIONS) $(if $(ROSTER),--roster $(ROSTER)) $(ARGS)
+
+report: $(STAMP)  ## OUT/report/index.html: scores, pass rates, the class's typical mistakes, statuses, timing, similarity
+	MPLBACKEND=Agg $(PY) -m grader.autograde.report $(OUT) $(GRADING_OPTIONS)
+
+similarity: $(STAMP)  ## OUT/report/similarity.html: pairs of submissions ranked for a human look (never a penalty)
+	$(PY) -m grader.autograde.similarity $(OUT) $(ARGS)
 
 bench-grading: $(STAMP)  ## grading speed: seconds per notebook, projected time for 200 students
 	VITLAB_FAST=1 $(PY) benchmarks/grading.py
