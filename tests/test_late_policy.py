@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from grader import course
 from grader.autograde import policy, store, timestamps
 from grader.autograde.intake import gather
 from grader.autograde.timestamps import SubmissionTime
@@ -62,7 +63,9 @@ def test_just_on_time_and_within_the_grace_period_cost_nothing(tmp_path):
 
 def test_each_started_day_costs_ten_percent_of_the_maximum_up_to_the_cap(tmp_path):
     rule = load(tmp_path)
-    assert decide(rule, "amy", DEADLINE + timedelta(minutes=6)).penalty == pytest.approx(1.0)  # day 1: 10% of 10
+    assert decide(rule, "amy", DEADLINE + timedelta(minutes=6)).penalty == pytest.approx(
+        1.0
+    )  # day 1: 10% of 10
     assert decide(rule, "amy", DEADLINE + timedelta(days=1, minutes=6)).penalty == pytest.approx(2.0)
     capped = decide(rule, "amy", DEADLINE + timedelta(days=9))
     assert capped.penalty == pytest.approx(3.0) and "capped" in capped.note  # 90% capped at 30%
@@ -88,12 +91,22 @@ def test_the_final_score_never_goes_below_zero(tmp_path):
     assert late.penalty == pytest.approx(9.0) and "no points" in late.note
 
 
-@pytest.mark.parametrize(("missing", "penalty", "words"), [
-    ("on_time", 0.0, "counts it as on time"), ("max_penalty", 3.0, "30% penalty"), ("zero", 8.0, "100% penalty")])
+@pytest.mark.parametrize(
+    ("missing", "penalty", "words"),
+    [
+        ("on_time", 0.0, "counts it as on time"),
+        ("max_penalty", 3.0, "30% penalty"),
+        ("zero", 8.0, "100% penalty"),
+    ],
+)
 def test_a_missing_timestamp_is_decided_by_the_policy_which_says_so(tmp_path, missing, penalty, words):
     decision = decide(load(tmp_path, missing), "amy", None)
     assert decision.penalty == pytest.approx(penalty) and decision.late_by is None
-    assert "no submission time found" in decision.note and words in decision.note and "late.toml" in decision.note
+    assert (
+        "no submission time found" in decision.note
+        and words in decision.note
+        and "late.toml" in decision.note
+    )
 
 
 def test_times_without_a_zone_are_in_the_policys_zone(tmp_path):
@@ -103,15 +116,18 @@ def test_times_without_a_zone_are_in_the_policys_zone(tmp_path):
     assert decision.penalty == 0 and decision.submitted_at.utcoffset() == timedelta(hours=2)
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("[deadlines]\n01_patchifyy = 2026-10-05T23:59:00\n", "'01_patchifyy' is not an assignment"),
-    ("[deadlines]\n01_patchify = \"next monday\"\n", "is not a date and time"),
-    ("[deadlines\n", "not valid TOML"),
-    ("[penalty]\npercent_per_day = -5\n", "must be >= 0"),
-    ("[penalty]\nper_day = 5\n", "unknown key"),
-    ("[extensions]\nbob = { 01_patchify = \"2d\" }\n", "does not set"),
-    ("timezone = \"Mars/Olympus\"\n", "is not a zone name"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[deadlines]\n01_patchifyy = 2026-10-05T23:59:00\n", "'01_patchifyy' is not an assignment"),
+        ('[deadlines]\n01_patchify = "next monday"\n', "is not a date and time"),
+        ("[deadlines\n", "not valid TOML"),
+        ("[penalty]\npercent_per_day = -5\n", "must be >= 0"),
+        ("[penalty]\nper_day = 5\n", "unknown key"),
+        ('[extensions]\nbob = { 01_patchify = "2d" }\n', "does not set"),
+        ('timezone = "Mars/Olympus"\n', "is not a zone name"),
+    ],
+)
 def test_a_bad_policy_file_says_which_entry_and_what_to_do(tmp_path, text, words):
     with pytest.raises(policy.PolicyError, match="late.toml") as error:
         load(tmp_path, text=text)
@@ -123,14 +139,16 @@ def test_nbgrader_timestamps_and_zip_entry_times_are_read(tmp_path):
     (folder / "amy" / "01_patchify").mkdir(parents=True)
     (folder / "amy" / "01_patchify" / "timestamp.txt").write_text("2026-10-05 21:30:00.123456 UTC")
     assert timestamps.read(folder / "amy" / "01_patchify") == SubmissionTime(
-        "2026-10-05T21:30:00.123456+00:00", timestamps.NBGRADER)
+        "2026-10-05T21:30:00.123456+00:00", timestamps.NBGRADER
+    )
     notebook = (ROOT / "notebooks" / "01_patchify" / "patchify.ipynb").read_bytes()
     with zipfile.ZipFile(folder / "bea.zip", "w") as archive:
         archive.writestr(zipfile.ZipInfo("01_patchify/patchify.ipynb", (2026, 10, 6, 9, 15, 30)), notebook)
     submissions, problems = gather(folder, tmp_path / "staging")
     assert not problems and {s.student for s in submissions} == {"amy", "bea"}
     assert timestamps.read(tmp_path / "staging" / "bea" / "01_patchify") == SubmissionTime(
-        "2026-10-06T09:15:30", timestamps.ZIP_ENTRY)
+        "2026-10-06T09:15:30", timestamps.ZIP_ENTRY
+    )
 
 
 def digest(folder):
@@ -143,7 +161,10 @@ def digest(folder):
 
 def test_another_policy_changes_the_sheet_and_never_a_run(tmp_path):
     out = tmp_path / "out"
-    cells = [C.cell("test_patchify", 6, [C.check("a", True)]), C.cell("test_unpatchify", 4, [C.check("b", True)])]
+    cells = [
+        C.cell("test_patchify", 6, [C.check("a", True)]),
+        C.cell("test_unpatchify", 4, [C.check("b", True)]),
+    ]
     late = datetime(2026, 10, 7, 12, 0, tzinfo=timezone(timedelta(hours=2)))  # 1 day 12 h 1 min after
     times = {"amy/01_patchify": at(late)}
     C.write_run(out, "20261010T000000Z", [C.result("amy", cells), C.result("bob", cells)], times=times)
@@ -153,7 +174,12 @@ def test_another_policy_changes_the_sheet_and_never_a_run(tmp_path):
     assert store.main([str(out), "--policy", str(policy_file)]) == 0
     with (out / "grades.csv").open(newline="") as f:
         sheet = {r["student"]: r for r in csv.DictReader(f)}
-    assert [sheet["amy"][k] for k in ("raw_score", "penalty", "final_score", "late_by")] == ["10", "2", "8", "36.02"]
+    assert [sheet["amy"][k] for k in ("raw_score", "penalty", "final_score", "late_by")] == [
+        "10",
+        "2",
+        "8",
+        "36.02",
+    ]
     assert [sheet["bob"][k] for k in ("penalty", "final_score", "late_by")] == ["3", "7", ""]
     assert "no submission time found" in sheet["bob"]["late_note"]
     assert "-2" in (out / "feedback" / "amy" / "index.html").read_text()
@@ -169,3 +195,8 @@ def test_the_command_line_reports_a_bad_policy_without_a_traceback(tmp_path, cap
     assert store.main([str(tmp_path / "out"), "--policy", str(tmp_path / "late.toml")]) == 2
     err = capsys.readouterr().err
     assert "late.toml" in err and "'99_nothing' is not an assignment" in err and "Traceback" not in err
+
+
+def test_the_documented_example_policy_loads():
+    rule = policy.load(ROOT / "docs" / "late-policy.example.toml", course.assignments())
+    assert rule.penalty.percent_per_day == 10 and ("bob", "03_attention") in rule.extensions
