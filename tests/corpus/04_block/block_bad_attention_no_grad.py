@@ -1,5 +1,5 @@
 """A block that runs the attention under torch.no_grad() (copied from an evaluation loop)."""
-# verdict: test_block: fail: gradient
+# verdict: test_block: fail: the gradient is cut
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

@@ -1,5 +1,5 @@
 """A block that is pre-norm around the attention but post-norm around the MLP."""
-# verdict: test_block: fail: differs from the pre-norm block
+# verdict: test_block: fail: post-norm
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

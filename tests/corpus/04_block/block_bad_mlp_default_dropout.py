@@ -1,5 +1,5 @@
 """A block that forgets to hand dropout to its MLP (the MLP's default, 0, is used)."""
-# verdict: test_block: fail: dropout
+# verdict: test_block: fail: the MLP built without the block's dropout rate
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

@@ -1,5 +1,5 @@
 """A block whose second line reuses h, the first line's normalised input, instead of the updated x."""
-# verdict: test_block: fail: differs from the pre-norm block
+# verdict: test_block: fail: normalised input h
 # %% block
 class EncoderBlock(nn.Module):
     def __init__(self, dim, num_heads, mlp_ratio=4.0, dropout=0.0):

@@ -1,5 +1,5 @@
 """An MLP that drops input features before fc1 instead of after the GELU."""
-# verdict: test_mlp: fail: train mode
+# verdict: test_mlp: fail: dropout applied to the MLP's input
 # %% mlp
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

@@ -1,5 +1,5 @@
 """An MLP that normalises its own input first (the block already does)."""
-# verdict: test_mlp: fail: in eval mode
+# verdict: test_mlp: fail: normalises its input
 # %% mlp
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

@@ -1,5 +1,5 @@
 """An MLP computing the exact GELU with scipy's erf: the NumPy round trip cuts the gradient."""
-# verdict: test_mlp: fail: gradient
+# verdict: test_mlp: fail: the gradient is cut
 # %% mlp
 from scipy.special import erf
 
