@@ -129,3 +129,11 @@ def test_the_formgrader_copy_takes_points_from_the_source(graded, tmp_path):
     assert points == {"why_patches": 2.0, "conv_equivalence": 3.0}
     assert rows(out)["dan"]["manual_max_score"] == "5"
     assert f"sqlite:///{out.resolve() / 'gradebook.db'}" in (out / "nbgrader_config.py").read_text()
+
+
+def test_a_run_without_a_copy_of_the_notebook_leaves_the_answers_to_a_person(tmp_path):
+    source = C.written_source(tmp_path / "source")
+    out = tmp_path / "out"
+    C.write_run(out, "20261001T000000Z", [C.result("eve", PASSING)])  # no submitted/ copy in this run
+    store.rebuild(out, source=source)
+    assert rows(out)["eve"]["awaiting_manual"] == "2" and rows(out)["eve"]["manual_score"] == "0"

@@ -98,7 +98,8 @@ def update(
     """Write every graded notebook's cell scores into the nbgrader gradebook at ``db``.
 
     ``answered``: for each notebook, the written answers the student wrote (the others earn 0 and need no
-    manual grade, as nbgrader does for an unchanged answer cell)."""
+    manual grade, as nbgrader does for an unchanged answer cell). A graded notebook missing from it (its
+    run kept no copy) has every written answer waiting for a manual grade: never a silent zero."""
     from nbgrader.api import MissingEntry
 
     graded = [r for r in results if r.cells or r.status != OK]
@@ -134,6 +135,7 @@ def update(
             _, written = layout[result.assignment].get(result.notebook, ([], []))
             manual = {c.grade_id for c in written}
             wrote = answered.get(result.key, set()) if result.status == OK else set()
+            unknown = result.status == OK and result.key not in answered  # no copy kept (a run made before)
             notebook = gb.find_submission_notebook(result.notebook, result.assignment, result.student)
             _ensure_rows(gb, notebook)
             gb.db.flush()
@@ -141,7 +143,7 @@ def update(
                 if grade.name not in manual:
                     grade.auto_score = scores.get(grade.name, 0.0)
                     grade.needs_manual_grade = False
-                elif grade.name in wrote:  # a human decides; what they decided stays
+                elif grade.name in wrote or unknown:  # a human decides; what they decided stays
                     grade.auto_score = None
                     grade.needs_manual_grade = grade.manual_score is None
                 else:  # left blank, or the notebook could not be graded: nothing to read
