@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shard", default=None, help="grade only slice K of N of the students, e.g. 2/8")
     parser.add_argument("--resume", nargs="?", const=True, default=None, metavar="RUN",
                         help="finish an interrupted run (the newest unfinished one, or RUN)")
-    parser.add_argument("--policy", type=Path, default=None, help="late policy file (TOML; see docs/grading.md)")
+    parser.add_argument("--policy", type=Path, default=None,
+                        help="late policy file (see docs/late-policy.example.toml)")
     parser.add_argument("--executed", action="store_true",
                         help="also run each whole notebook in its sandbox, for the student's feedback (never scored)")
     defaults = Limits()
