@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from vitlab.checks import vit as public
-from vitlab.checks.core import FLOAT32, Case, Inputs, Outcome, Verdict, differences, require_tensors
+from vitlab.checks.core import FLOAT32, Case, Inputs, Outcome, Verdict, differences
 from vitlab.harness.calls import vit as calls
 
 # --------------------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ def _reference_weights(inputs: Inputs) -> dict[str, torch.Tensor]:
 def _judge_reverse(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     if "returned" in outcome.tensors:
         return public._tuple_verdict(check, inputs, outcome)
-    require_tensors(outcome, "logits")
+    public.needs(outcome, "logits")
     model = public.torchvision_vit(inputs, {"p:" + k: v for k, v in inputs["weights"].items()})
     expected = public.run_torchvision(inputs, model, inputs["pool"])
     problems = differences(
@@ -61,7 +61,7 @@ def reverse_case(name: str, **sizes) -> Case:
 
 
 def _judge_dropout(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    require_tensors(outcome, "train0", "train1", "eval0", "eval1")
+    public.needs(outcome, "train0", "train1", "eval0", "eval1")
     got = outcome.tensors
     if differences({"eval": got["eval0"]}, {"eval": got["eval1"]}, FLOAT32):
         return public._named(
@@ -90,7 +90,7 @@ def dropout_case(**sizes) -> Case:
 def _judge_seeded_train(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     if "returned" in outcome.tensors:
         return public._tuple_verdict(check, inputs, outcome)
-    require_tensors(outcome, "logits", "eval_logits", "built_in_blocks")
+    public.needs(outcome, "logits", "eval_logits", "built_in_blocks")
     if not outcome.tensors["built_in_blocks"].item():
         return Verdict(True, check)  # the student's own blocks: their dropout need not follow torchvision's
     bad = public.mismatched(inputs, outcome)
@@ -140,7 +140,7 @@ def seeded_train_case(**sizes) -> Case:
 
 
 def _judge_init(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    require_tensors(outcome, "cls_token", "pos_embed")
+    public.needs(outcome, "cls_token", "pos_embed")
     cls_token, pos = outcome.tensors["cls_token"].double(), outcome.tensors["pos_embed"].double()
     if cls_token.numel() == 0 or pos.numel() < 2:
         return Verdict(

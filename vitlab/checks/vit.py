@@ -36,7 +36,6 @@ from vitlab.checks.core import (
     Verdict,
     differences,
     matches,
-    require_tensors,
     seeded,
 )
 from vitlab.harness.calls import vit as calls
@@ -142,6 +141,13 @@ def label(name: str) -> str:
         if part
         else f"self.blocks[{index}].{rest}"
     )
+
+
+def needs(outcome: Outcome, *keys: str) -> None:
+    """Read the outputs a judge needs before any arithmetic: a missing one raises core.MissingOutput
+    (the run handed back less than it should), which the judge wrapper reports as such."""
+    for key in keys:
+        outcome.tensors[key]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -616,7 +622,7 @@ def judge_vit(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     got = outcome.tensors
     if "returned" in got:
         return _tuple_verdict(check, inputs, outcome)
-    require_tensors(outcome, "logits", "blocks", "distinct_blocks")
+    needs(outcome, "logits", "blocks", "distinct_blocks")
     early = _shared_blocks(check, inputs, outcome) or _dropout_in_eval(check, outcome)
     if early is not None:
         return early
@@ -703,7 +709,7 @@ def invalid_case(name: str, **sizes) -> Case:
 
 
 def _judge_structure(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    require_tensors(outcome, "count", "learnable", "blocks", "distinct_blocks")
+    needs(outcome, "count", "learnable", "blocks", "distinct_blocks")
     learnable = outcome.tensors["learnable"].tolist()
     if len(learnable) != 2:
         raise ValueError(f"the harness returned {len(learnable)} learnable flags")
@@ -906,7 +912,7 @@ def _config_problems(inputs: Inputs, outcome: Outcome) -> list[str]:
 
 def judge_configs(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     """Table 1's sizes for each model, then the parameter count of VisionTransformer built with them."""
-    require_tensors(outcome, "present", "settings", "integers", "extra", "parameters")
+    needs(outcome, "present", "settings", "integers", "extra", "parameters")
     M = len(inputs["models"])
     shapes = {"present": (M,), "settings": (M, 5), "integers": (M, 5), "extra": (M,), "parameters": (M,)}
     for key, shape in shapes.items():
