@@ -51,13 +51,13 @@ def angles(
     exponent: str = "2i",
     order: str = "interleaved",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(angle (P, D), sine (D,)): the angle each entry is the sine or cosine of, and which of the two."""
-    p = np.arange(start, start + num_positions, dtype=np.float64)[:, None]  # (P, 1)
+    """(angle (N, D), sine (D,)): the angle each entry is the sine or cosine of, and which of the two."""
+    p = np.arange(start, start + num_positions, dtype=np.float64)[:, None]  # (N, 1)
     column = np.arange(dim)
-    angle = p / base ** EXPONENTS[exponent](column, dim)[None, :]  # (P, D)
+    angle = p / base ** EXPONENTS[exponent](column, dim)[None, :]  # (N, D)
     sine = column % 2 == 0
     if order == "halves":  # sin of every pair, then cos of every pair
-        pair_angles = angle[:, 0::2]  # (P, D/2)
+        pair_angles = angle[:, 0::2]  # (N, D/2)
         angle = np.concatenate([pair_angles, pair_angles], axis=1)
         sine = column < dim // 2
     return angle, sine
@@ -68,7 +68,7 @@ def encoding(num_positions: int, dim: int, *, swap: bool = False, **variant) -> 
     angle, sine = angles(num_positions, dim, **variant)
     if swap:
         sine = ~sine
-    return np.where(sine[None, :], np.sin(angle), np.cos(angle))  # (P, D)
+    return np.where(sine[None, :], np.sin(angle), np.cos(angle))  # (N, D)
 
 
 def frequencies(dim: int) -> np.ndarray:
@@ -195,17 +195,17 @@ def _masked(values: np.ndarray, angle: np.ndarray, atol: float) -> torch.Tensor:
 
 
 def full_encoding_table(inputs: Inputs) -> public.EncodingTable:
-    P, D = inputs["num_positions"], inputs["dim"]
-    grid_p, grid_c = np.meshgrid(np.arange(P), np.arange(D), indexing="ij")
-    atol = encoding_tolerance(P)
+    N, D = inputs["num_positions"], inputs["dim"]
+    grid_p, grid_c = np.meshgrid(np.arange(N), np.arange(D), indexing="ij")
+    atol = encoding_tolerance(N)
     mistakes: dict[str, list[torch.Tensor]] = {}
     for name, kw in variants():
-        angle, _ = angles(P, D, **{k: v for k, v in kw.items() if k != "swap"})
-        mistakes.setdefault(name, []).append(_masked(encoding(P, D, **kw), angle, atol))
+        angle, _ = angles(N, D, **{k: v for k, v in kw.items() if k != "swap"})
+        mistakes.setdefault(name, []).append(_masked(encoding(N, D, **kw), angle, atol))
     return public.EncodingTable(
         positions=grid_p.flatten().tolist(),
         columns=grid_c.flatten().tolist(),
-        expected=torch.from_numpy(encoding(P, D)).flatten(),
+        expected=torch.from_numpy(encoding(N, D)).flatten(),
         mistakes=mistakes,
         frequencies=torch.from_numpy(frequencies(D)),
         atol=atol,
@@ -217,23 +217,23 @@ def _closed_form_oracle(inputs: Inputs, _: Outcome) -> dict[str, torch.Tensor]:
     return {"encoding": torch.from_numpy(encoding(inputs["num_positions"], inputs["dim"])).float()}
 
 
-def _encoding_case(P: int, D: int) -> Case:
+def _encoding_case(N: int, D: int) -> Case:
     return Case(
-        f"{P} positions, dim {D}",
-        lambda: {"num_positions": P, "dim": D},
+        f"{N} positions, dim {D}",
+        lambda: {"num_positions": N, "dim": D},
         judge=public.encoding_judge(full_encoding_table),
     )
 
 
 ENCODING_HIDDEN = [
-    _encoding_case(P, D)
-    for P, D in [(1, 2), (2, 2), (7, 6), (33, 10), (197, 64), (512, 128), (1000, 16), (3, 256)]
+    _encoding_case(N, D)
+    for N, D in [(1, 2), (2, 2), (7, 6), (33, 10), (197, 64), (512, 128), (1000, 16), (3, 256)]
 ]
 BAD_SIZES = [
     public.invalid_case(
-        f"num_positions={P}, dim={D} (invalid)", lambda P=P, D=D: {"num_positions": P, "dim": D}
+        f"num_positions={N}, dim={D} (invalid)", lambda N=N, D=D: {"num_positions": N, "dim": D}
     )
-    for P, D in [(0, 8), (-4, 8), (10, 0), (10, -2), (10, 1), (5, 15)]
+    for N, D in [(0, 8), (-4, 8), (10, 0), (10, -2), (10, 1), (5, 15)]
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -337,7 +337,7 @@ ORACLES = {"test_sinusoidal": _closed_form_oracle}
 # --------------------------------------------------------------------------------------------------
 # Regenerating the public literals: python -m instructor.positional_encoding
 
-PUBLIC_SPOTS = {  # (P, D) -> (positions, columns) of each public encoding case
+PUBLIC_SPOTS = {  # (N, D) -> (positions, columns) of each public encoding case
     (20, 8): ([1, 1, 3, 3, 7, 7, 19, 19, 12, 12], [0, 1, 2, 3, 4, 5, 6, 7, 2, 7]),
     (64, 32): ([1, 2, 5, 5, 11, 11, 40, 63, 63, 30], [0, 1, 6, 7, 14, 15, 30, 31, 16, 9]),
 }

@@ -21,12 +21,12 @@ from vitlab.harness.calls import positional_encoding as calls
 
 def test_the_closed_form_is_the_formula_of_the_text():
     """An independent, element-by-element version of the formula (Python's math module)."""
-    P, D = 9, 6
+    N, D = 9, 6
     want = [
         [(math.sin if c % 2 == 0 else math.cos)(p / 10000 ** (2 * (c // 2) / D)) for c in range(D)]
-        for p in range(P)
+        for p in range(N)
     ]
-    np.testing.assert_allclose(closed.encoding(P, D), want, atol=1e-15)
+    np.testing.assert_allclose(closed.encoding(N, D), want, atol=1e-15)
 
 
 @pytest.mark.parametrize("offset", [-7, 0, 1, 13, 100])
@@ -100,9 +100,9 @@ def _encoding(pe: np.ndarray | torch.Tensor) -> Outcome:
     return Outcome({"encoding": torch.as_tensor(pe).float()})
 
 
-def _float32_variant(P: int, D: int, **kw) -> torch.Tensor:
+def _float32_variant(N: int, D: int, **kw) -> torch.Tensor:
     """The same formula computed in float32 throughout, as many students write it."""
-    angle, sine = closed.angles(P, D, **{k: v for k, v in kw.items() if k != "swap"})
+    angle, sine = closed.angles(N, D, **{k: v for k, v in kw.items() if k != "swap"})
     angle32 = torch.from_numpy(angle).float()
     sine = ~sine if kw.get("swap") else sine
     return torch.where(torch.from_numpy(sine), angle32.sin(), angle32.cos())
@@ -123,30 +123,30 @@ def test_the_public_judge_names_each_variant(key, name, kw):
 
 @pytest.mark.parametrize("name,kw", closed.variants(), ids=[f"{n[:30]}-{kw}" for n, kw in closed.variants()])
 def test_the_hidden_judge_names_each_variant(name, kw):
-    for P, D in [(33, 10), (197, 64)]:
-        verdict = HIDDEN("check", {"num_positions": P, "dim": D}, _encoding(closed.encoding(P, D, **kw)))
+    for N, D in [(33, 10), (197, 64)]:
+        verdict = HIDDEN("check", {"num_positions": N, "dim": D}, _encoding(closed.encoding(N, D, **kw)))
         assert not verdict.passed and verdict.mistake == name, verdict.message
 
 
-@pytest.mark.parametrize("P,D", [(20, 8), (64, 32), (1000, 16), (512, 128)])
-def test_float32_arithmetic_passes(P, D):
-    judge = PUBLIC if (P, D) in public.SPOTS else HIDDEN
-    pe = torch.arange(P, dtype=torch.float32)[:, None] * torch.exp(
+@pytest.mark.parametrize("N,D", [(20, 8), (64, 32), (1000, 16), (512, 128)])
+def test_float32_arithmetic_passes(N, D):
+    judge = PUBLIC if (N, D) in public.SPOTS else HIDDEN
+    pe = torch.arange(N, dtype=torch.float32)[:, None] * torch.exp(
         torch.arange(0, D, 2, dtype=torch.float32) * (-math.log(10000.0) / D)
     )
     verdict = judge(
         "check",
-        {"num_positions": P, "dim": D},
-        _encoding(torch.stack([pe.sin(), pe.cos()], -1).reshape(P, D)),
+        {"num_positions": N, "dim": D},
+        _encoding(torch.stack([pe.sin(), pe.cos()], -1).reshape(N, D)),
     )
     assert verdict.passed, verdict.message
 
 
 def test_an_unnamed_error_says_which_pair_turns_wrong():
-    P, D = 64, 32
-    angle = torch.arange(P, dtype=torch.float64)[:, None] / 10000 ** (torch.arange(0, D, 2) / (D - 2))
-    pe = torch.stack([angle.sin(), angle.cos()], -1).reshape(P, D)
-    verdict = PUBLIC("check", {"num_positions": P, "dim": D}, _encoding(pe))
+    N, D = 64, 32
+    angle = torch.arange(N, dtype=torch.float64)[:, None] / 10000 ** (torch.arange(0, D, 2) / (D - 2))
+    pe = torch.stack([angle.sin(), angle.cos()], -1).reshape(N, D)
+    verdict = PUBLIC("check", {"num_positions": N, "dim": D}, _encoding(pe))
     assert not verdict.passed and verdict.mistake is None
     assert "pair 1 (columns 2 and 3) should turn by w_1" in verdict.message and "PE[" in verdict.message
 
@@ -271,26 +271,68 @@ def test_the_2d_judges():
     )
 
 
-def _loop_record(
-    lines: list[int], calls_: list[int], encoding_lines: list[int], encoding_calls: list[int]
-) -> Outcome:
-    return Outcome(
-        {
-            "forbidden": torch.zeros(0, dtype=torch.int64),
-            "lines": torch.tensor(lines),
-            "torch_calls": torch.tensor(calls_),
-            "encoding_lines": torch.tensor(encoding_lines),
-            "encoding_torch_calls": torch.tensor(encoding_calls),
-        }
+def _cell(source: str) -> dict:
+    """Functions defined as a notebook cell defines them (the run half counts only the student's lines)."""
+    namespace: dict = {"torch": torch, "math": math}
+    exec(compile(source, "<cell test>", "exec"), namespace)
+    return namespace
+
+
+ONE_D_VECTORISED = """
+def sinusoidal_encoding(n, d):
+    angle = torch.arange(n, dtype=torch.float64)[:, None] * 10000.0 ** (-torch.arange(0, d, 2) / d)
+    return torch.stack([angle.sin(), angle.cos()], -1).reshape(n, d).float()
+"""
+ONE_D_LOOPING = """
+def sinusoidal_encoding(n, d):
+    rows = [[(math.sin if c % 2 == 0 else math.cos)(p / 10000 ** (2 * (c // 2) / d)) for c in range(d)]
+            for p in range(n)]
+    return torch.tensor(rows)
+"""
+TWO_D_VECTORISED = """
+def sinusoidal_encoding_2d(h, w, d):
+    rows = sinusoidal_encoding(h, d // 2)[:, None].expand(h, w, d // 2)
+    cols = sinusoidal_encoding(w, d // 2)[None].expand(h, w, d // 2)
+    return torch.cat([rows, cols], -1).reshape(h * w, d)
+"""
+TWO_D_LOOPING = """
+def sinusoidal_encoding_2d(h, w, d):
+    rows, cols = sinusoidal_encoding(h, d // 2), sinusoidal_encoding(w, d // 2)
+    return torch.stack([torch.cat([rows[n // w], cols[n % w]]) for n in range(h * w)])
+"""
+
+
+@pytest.mark.parametrize(
+    "one_d,two_d,loops",
+    [
+        (ONE_D_VECTORISED, TWO_D_VECTORISED, False),
+        (ONE_D_LOOPING, TWO_D_VECTORISED, False),  # the 1-D exercise's loop, not the 2-D code's
+        (ONE_D_VECTORISED, TWO_D_LOOPING, True),
+        (ONE_D_LOOPING, TWO_D_LOOPING, True),
+    ],
+)
+def test_the_2d_loop_check_blames_only_the_2d_code(one_d, two_d, loops):
+    objects = _cell(one_d + two_d)
+    rule = public.ENCODING_2D.scratch
+    outcome = Outcome(rule.call(objects, rule.inputs()))
+    verdict = scratch.run_case(rule).judge("check", {}, outcome)
+    assert verdict.passed != loops, verdict.message
+    assert loops == (verdict.mistake == scratch.PYTHON_LOOP)
+
+
+def test_the_loop_checks_are_from_scratch_rules_that_forbid_no_built_in():
+    """The code half applies (bypasses are caught), and the catalogue names no 'built-in used'."""
+    from vitlab.checks import registry
+
+    for exercise in public.EXERCISES:
+        assert exercise.scratch is not None and exercise.scratch.names == () == exercise.scratch.labels
+    catalogue = registry.catalogue("positional_encoding")
+    assert scratch.PYTHON_LOOP in catalogue and scratch.BUILT_IN not in catalogue
+    hidden = "import sys\n" + ONE_D_VECTORISED.replace(
+        "    angle =", "    sys.settrace(None)\n    angle =", 1
     )
-
-
-def test_the_2d_loop_check_blames_only_the_2d_code():
-    judge = public.ENCODING_2D.public[2].judge
-    # a looping 1-D encoding inside a vectorised 2-D one: the 2-D code itself does not loop
-    assert judge(
-        "check", {}, _loop_record([30, 50, 60, 40], [9, 12, 14, 10], [20, 40, 50, 30], [5, 8, 10, 6])
-    ).passed
-    # a 2-D loop over the grid: its own lines grow
-    verdict = judge("check", {}, _loop_record([30, 50, 60, 30], [9, 9, 9, 9], [10, 10, 10, 10], [5, 5, 5, 5]))
-    assert not verdict.passed and verdict.mistake == scratch.PYTHON_LOOP
+    found = scratch.code_violations(
+        public.SINUSOIDAL.scratch, [("sinusoidal", hidden)], ["sinusoidal_encoding"]
+    )
+    verdict = scratch.code_verdict(public.SINUSOIDAL, found)
+    assert not verdict.passed and verdict.mistake == scratch.BYPASS and "sys.settrace" in verdict.message

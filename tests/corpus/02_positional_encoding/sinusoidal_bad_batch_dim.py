@@ -1,4 +1,4 @@
-"""Written like an nn.Module buffer: the encoding keeps a leading batch axis of 1, (1, P, D)."""
+"""Written like an nn.Module buffer: the encoding keeps a leading batch axis of 1, (1, N, D)."""
 # verdict: test_sinusoidal: fail: expected shape (20, 8), got (1, 20, 8)
 # %% sinusoidal
 import math

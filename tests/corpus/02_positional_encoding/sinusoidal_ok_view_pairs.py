@@ -1,4 +1,4 @@
-"""An empty (P, D/2, 2) tensor filled with sin and cos, then viewed as (P, D); exponents via exp and log."""
+"""An empty (N, D/2, 2) tensor filled with sin and cos, then viewed as (N, D); exponents via exp and log."""
 # verdict: test_sinusoidal: pass
 # %% sinusoidal
 def sinusoidal_encoding(num_positions, dim):

@@ -6,6 +6,6 @@ def sinusoidal_encoding(num_positions, dim):
         raise ValueError("bad sizes")
     position = torch.arange(num_positions, dtype=torch.float64)[:, None]
     column = torch.arange(dim, dtype=torch.float64)
-    angle = position / 10000.0 ** (column / dim)  # (P, D)
+    angle = position / 10000.0 ** (column / dim)  # (N, D)
     pe = torch.where(torch.arange(dim) % 2 == 0, angle.sin(), angle.cos())
     return pe.float()

@@ -1,4 +1,4 @@
-"""sinusoidal_encoding numbering positions 1..P instead of 0..P-1."""
+"""sinusoidal_encoding numbering positions 1..N instead of 0..N-1."""
 # expect: test_sinusoidal: positions start at 1 instead of 0
 # %% sinusoidal
 def sinusoidal_encoding(num_positions, dim):
