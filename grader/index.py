@@ -31,6 +31,14 @@ def _oracle(plan: registry.Plan) -> str:
     return f"`{oracle.__module__}.{oracle.__name__}` ({where}){': ' + doc[0] if doc else ''}"
 
 
+def _scratch(ex) -> str:
+    if ex.scratch is None:
+        return "no"
+    if not ex.scratch.names:
+        return "no built-in forbidden; no Python loops, no way around the check"
+    return "forbids " + ", ".join(ex.scratch.names) + "; no Python loops, no way around the check"
+
+
 def render() -> str:
     lines = [
         "# Exercises",
@@ -65,7 +73,7 @@ def render() -> str:
                 f"- hidden cases ({len(hidden.cases) - len(public.cases)}): "
                 + ("; ".join(c.name for c in hidden.cases[len(public.cases):]) or "none"),
                 f"- oracle: {_oracle(hidden)}",
-                f"- from scratch: {'no' if ex.scratch is None else 'forbids ' + ', '.join(ex.scratch.names)}",
+                f"- from scratch: {_scratch(ex)}",
                 f"- catalogue ({len(catalogue)}): " + ("; ".join(dict.fromkeys(catalogue)) or "none"),
             ]
             if extra:

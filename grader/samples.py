@@ -109,9 +109,12 @@ def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample
     if unknown:
         raise KeyError(f"sample {sample.assignment}/{sample.name} names unknown answer cells {sorted(unknown)}")
     answers.update(sample.cells)
+    written = {grade_id(c): strip_markers(c.source) for c in solution.cells if cells.is_written_answer(c)}
     for cell in submission.cells:
         if is_answer(cell):
             cell.source = answers[grade_id(cell)]
+        elif cells.is_written_answer(cell) and grade_id(cell) in written:  # a finished student wrote something
+            cell.source = written[grade_id(cell)]
     for after, source in sample.added:  # a new cell, as JupyterLab makes one: no nbgrader metadata
         index = next(i for i, c in enumerate(submission.cells) if grade_id(c) == after)
         submission.cells.insert(index + 1, nbformat.v4.new_code_cell(source))

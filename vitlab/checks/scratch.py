@@ -90,8 +90,9 @@ def code_violations(scratch: Scratch, cells: Sequence[tuple[str, str]], roots: I
     for statement in code.reachable(code.statements(cells), roots):
         for ref in code.references(statement.node, aliases):
             label = _forbidden_label(ref, scratch)
-            if label and label not in found:
-                found.append(label if ref.line == 0 else f"{label} (line {ref.line} of cell {statement.cell})")
+            text = label if not label or ref.line == 0 else f"{label} (line {ref.line} of cell {statement.cell})"
+            if text and text not in found:
+                found.append(text)
     return found
 
 
