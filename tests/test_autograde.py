@@ -128,9 +128,9 @@ def test_invalid_notebook_message_says_what_to_do(graded):
 
 def test_feedback_shows_the_diagnosis(graded):
     _, out, _, _, _ = graded
-    page = (out / "feedback" / "patchify_column_major" / "01_patchify" / "patchify.html").read_text()
+    page = (out / "feedback" / "patchify--column_major" / "01_patchify" / "patchify.html").read_text()
     assert "column-major" in page
-    index = (out / "feedback" / "patchify_column_major" / "index.html").read_text()
+    index = (out / "feedback" / "patchify--column_major" / "index.html").read_text()
     assert "01_patchify/patchify" in index
 
 
@@ -139,7 +139,7 @@ def test_a_rerun_keeps_every_earlier_grade(graded, tmp_path):
     before = read_csv(out / "grades.csv")
     # a second run grading one student again, with a better notebook, and nobody else
     again = tmp_path / "again"
-    shutil.copytree(submissions / "reference" / "01_patchify", again / "patchify_column_major" / "01_patchify")
+    shutil.copytree(submissions / "reference" / "01_patchify", again / "patchify--column_major" / "01_patchify")
     second_run, results, _ = autograde.autograde(again, out, progress=False, limits=LIMITS)
     assert second_run != first_run and (first_run / "grades.csv").exists()
     assert read_csv(first_run / "grades.csv")  # the first run's sheet is untouched
@@ -147,9 +147,9 @@ def test_a_rerun_keeps_every_earlier_grade(graded, tmp_path):
     after = {key(r): r for r in read_csv(out / "grades.csv")}
     assert list(before[0]) == list(next(iter(after.values())))
     assert len(after) == len(before)  # nobody dropped
-    assert after[("patchify_column_major", "01_patchify", "patchify")]["score"] == "10"  # the newest wins
+    assert after[("patchify--column_major", "01_patchify", "patchify")]["score"] == "10"  # the newest wins
     for row in before:
-        if key(row) != ("patchify_column_major", "01_patchify", "patchify"):
+        if key(row) != ("patchify--column_major", "01_patchify", "patchify"):
             assert after[key(row)] == row
 
 
@@ -188,7 +188,7 @@ def class_of(graded, tmp_path, names):
 
 def test_shards_merged_give_the_same_sheet_as_one_run(graded, tmp_path):
     _, _, first_run, _, _ = graded
-    names = ["reference", "blank", "patchify_column_major", "zz_missing_notebook", "zz_not_a_notebook"]
+    names = ["reference", "blank", "patchify--column_major", "zz_missing_notebook", "zz_not_a_notebook"]
     folder = class_of(graded, tmp_path, names)
     assert {autograde.in_shard(n, (1, 2)) for n in names} == {True, False}  # both shards hold someone
     shards = [tmp_path / "shard1", tmp_path / "shard2"]
@@ -259,7 +259,7 @@ def test_zip_bomb_is_read_with_a_cap(tmp_path):
 
 def test_results_are_plain_json_with_the_verdicts(graded):
     _, _, run_dir, _, _ = graded
-    path = run_dir / "results" / "patchify_column_major" / "01_patchify" / "patchify.json"
+    path = run_dir / "results" / "patchify--column_major" / "01_patchify" / "patchify.json"
     cell = json.loads(path.read_text())["cells"][0]
     assert cell["grade_id"] == "test_patchify" and cell["score"] == 0
     assert any("column-major" in check["message"] for check in cell["checks"])
