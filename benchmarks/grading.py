@@ -69,8 +69,12 @@ def make_class(folder: Path, per_assignment: int) -> dict[str, int]:
 def warm_start_seconds() -> float:
     store = course.GRADING / "sandbox"
     store.mkdir(parents=True, exist_ok=True)
-    box = sandbox.Box(python=sandbox.python_home(store), site=sandbox.student_view(store),
-                      exchange=Path(tempfile.mkdtemp(prefix="vb")), uid=61999 if os.geteuid() == 0 else None)
+    box = sandbox.Box(
+        python=sandbox.python_home(store),
+        site=sandbox.student_view(store),
+        exchange=Path(tempfile.mkdtemp(prefix="vb")),
+        uid=61999 if os.geteuid() == 0 else None,
+    )
     runner = sandbox.WarmRunner(box)
     try:
         start = time.perf_counter()
@@ -82,7 +86,9 @@ def warm_start_seconds() -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--students-per-assignment", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=None)
     args = parser.parse_args(argv)
@@ -103,8 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     statuses = {s: sum(r.status == s for r in results) for s in sorted({r.status for r in results})}
     throughput = wall / len(results)  # wall seconds per notebook with `jobs` workers, warm-up included
     projected = (warm + STUDENTS * notebooks * per_notebook["total"] / jobs) / 60
-    print(f"machine: {cpu_model()} ({cpu_flags()}), {os.cpu_count()} cores; torch threads 1 per worker; "
-          f"{jobs} worker(s)")
+    print(
+        f"machine: {cpu_model()} ({cpu_flags()}), {os.cpu_count()} cores; torch threads 1 per worker; "
+        f"{jobs} worker(s)"
+    )
     print(f"memory limit: {sandbox.memory_limit_kind(sandbox.Limits())}")
     print("| measure | value |\n|---|---|")
     print(f"| notebooks graded | {len(results)} ({', '.join(f'{k}: {v}' for k, v in statuses.items())}) |")
@@ -113,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     for phase in PHASES:
         print(f"| per notebook, {phase} | {per_notebook[phase]:.3f} s |")
     print(f"| sandbox peak resident memory (runner + child) | {peak:.0f} MiB |")
-    print(f"| target: 200 x {notebooks} notebooks in 20 min with {jobs} workers | "
-          f"{20 * 60 * jobs / (STUDENTS * notebooks):.2f} s per notebook per worker |")
+    print(
+        f"| target: 200 x {notebooks} notebooks in 20 min with {jobs} workers | "
+        f"{20 * 60 * jobs / (STUDENTS * notebooks):.2f} s per notebook per worker |"
+    )
     print(f"projected time for 200 students: {projected:.1f} min")
     return 0
 

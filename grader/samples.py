@@ -19,6 +19,7 @@ monkeypatched ``torch.allclose``, fake checks, an IPython input transformer, ``o
 loop, a memory bomb...); they are not mistakes of the catalogue, so only the autograding tests use
 them (``write_class(..., attacks=True)``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,9 +47,13 @@ class Sample:
     assignment: str
     description: str
     cells: dict[str, str] = field(default_factory=dict)  # grade_id -> source
-    added: tuple[tuple[str, str], ...] = ()  # (grade id of the cell it follows, source): cells the student added
+    added: tuple[
+        tuple[str, str], ...
+    ] = ()  # (grade id of the cell it follows, source): cells the student added
     expects: tuple[tuple[str, str], ...] = ()  # (test cell grade_id, mistake name)
-    verdicts: tuple[tuple[str, str, str], ...] = ()  # corpus: (test cell, "pass" | "fail", words the diagnosis says)
+    verdicts: tuple[
+        tuple[str, str, str], ...
+    ] = ()  # corpus: (test cell, "pass" | "fail", words the diagnosis says)
     blank: bool = False
 
 
@@ -60,13 +65,14 @@ def load(path: Path) -> Sample:
     text = path.read_text()
     description = (ast.get_docstring(ast.parse(text)) or "").strip()
     parts = _SECTION.split(text)
-    sections = [(gid, body.strip("\n") + "\n") for gid, body in zip(parts[1::2], parts[2::2])]
+    sections = [(gid, body.strip("\n") + "\n") for gid, body in zip(parts[1::2], parts[2::2], strict=True)]
     answers = {gid: body for gid, body in sections if not gid.startswith("+")}
     added = tuple((gid[1:], body) for gid, body in sections if gid.startswith("+"))
     expects = tuple((test, mistake.strip()) for test, mistake in _EXPECT.findall(parts[0]))
     verdicts = tuple((test, kind, words.strip()) for test, kind, words in _VERDICT.findall(parts[0]))
-    return Sample(path.stem, path.parent.name, description, answers, added=added, expects=expects,
-                  verdicts=verdicts)
+    return Sample(
+        path.stem, path.parent.name, description, answers, added=added, expects=expects, verdicts=verdicts
+    )
 
 
 def reference(assignment: str) -> Sample:
@@ -96,7 +102,9 @@ def reference_answers(solution: nbformat.NotebookNode) -> dict[str, str]:
     return {grade_id(c): strip_markers(c.source) for c in solution.cells if is_answer(c)}
 
 
-def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample: Sample) -> nbformat.NotebookNode:
+def fill(
+    release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample: Sample
+) -> nbformat.NotebookNode:
     """The notebook a student with this sample's answers would submit."""
     submission = copy.deepcopy(release)
     if sample.blank:
@@ -107,13 +115,17 @@ def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample
     answers = reference_answers(solution)
     unknown = set(sample.cells) - set(answers)
     if unknown:
-        raise KeyError(f"sample {sample.assignment}/{sample.name} names unknown answer cells {sorted(unknown)}")
+        raise KeyError(
+            f"sample {sample.assignment}/{sample.name} names unknown answer cells {sorted(unknown)}"
+        )
     answers.update(sample.cells)
     written = {grade_id(c): strip_markers(c.source) for c in solution.cells if cells.is_written_answer(c)}
     for cell in submission.cells:
         if is_answer(cell):
             cell.source = answers[grade_id(cell)]
-        elif cells.is_written_answer(cell) and grade_id(cell) in written:  # a finished student wrote something
+        elif (
+            cells.is_written_answer(cell) and grade_id(cell) in written
+        ):  # a finished student wrote something
             cell.source = written[grade_id(cell)]
     for after, source in sample.added:  # a new cell, as JupyterLab makes one: no nbgrader metadata
         index = next(i for i, c in enumerate(submission.cells) if grade_id(c) == after)
@@ -121,8 +133,9 @@ def fill(release: nbformat.NotebookNode, solution: nbformat.NotebookNode, sample
     return submission
 
 
-def write_class(folder: Path, assignments: list[str] | None = None, names: list[str] | None = None,
-                attacks: bool = False) -> list[Path]:
+def write_class(
+    folder: Path, assignments: list[str] | None = None, names: list[str] | None = None, attacks: bool = False
+) -> list[Path]:
     """A class of sample students: folder/<sample>/<assignment>/<notebook>.ipynb from the release."""
     from grader import course
 

@@ -11,6 +11,7 @@ as one run, and zip files with unsafe members are refused member by member.
 No outcome depends on the machine's speed: the only time limit an expected status relies on is
 hit by an endless loop (CPU time), and honest programs here need a few seconds of the generous limits.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,7 +50,11 @@ def expected_rows() -> list[dict[str, str]]:
         with path.open(newline="") as f:
             rows += list(csv.DictReader(f))
     rows = sorted(rows, key=lambda r: (r["student"], r["assignment"], r["notebook"]))
-    return [r for r in rows if (ONLY is None or r["assignment"] in ONLY) and (CGROUP or r["student"] != "attack_memory_touch")]
+    return [
+        r
+        for r in rows
+        if (ONLY is None or r["assignment"] in ONLY) and (CGROUP or r["student"] != "attack_memory_touch")
+    ]
 
 
 def add_broken_submissions(folder):
@@ -67,8 +72,14 @@ def add_broken_submissions(folder):
     nbformat.write(tampered, folder / "zz_tampered_tests" / "01_patchify" / "patchify.ipynb")
     added = nbformat.read(first, as_version=4)
     bonus = nbformat.v4.new_code_cell("print('free points')")
-    bonus.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "locked": True, "points": 100,
-                                  "solution": False, "schema_version": 3}
+    bonus.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": "bonus",
+        "locked": True,
+        "points": 100,
+        "solution": False,
+        "schema_version": 3,
+    }
     added.cells.append(bonus)
     (folder / "zz_added_test_cell" / "01_patchify").mkdir(parents=True)
     nbformat.write(added, folder / "zz_added_test_cell" / "01_patchify" / "patchify.ipynb")
@@ -105,10 +116,15 @@ def test_sample_submissions_get_exactly_the_expected_scores(graded):
     messages = {(r.student, r.notebook): r.message for r in results}
     assert list(rows[0].keys()) == sheet.COLUMNS  # the autograded columns first, then manual and late ones
     expected = expected_rows()
-    assert {(r["student"], r["assignment"]) for r in rows} == {(r["student"], r["assignment"]) for r in expected}
-    for got, want in zip(rows, expected):
+    assert {(r["student"], r["assignment"]) for r in rows} == {
+        (r["student"], r["assignment"]) for r in expected
+    }
+    for got, want in zip(rows, expected, strict=True):
         got = {k: got[k] for k in want}  # the columns expected.csv states
-        assert got == want, f"{got['student']}: got {got}, expected {want} ({messages.get((got['student'], got['notebook']))})"
+        assert got == want, (
+            f"{got['student']}: got {got}, expected {want} "
+            f"({messages.get((got['student'], got['notebook']))})"
+        )
 
 
 def test_layout_problems_are_reported_and_the_rest_graded(graded):
@@ -139,7 +155,9 @@ def test_a_rerun_keeps_every_earlier_grade(graded, tmp_path):
     before = read_csv(out / "grades.csv")
     # a second run grading one student again, with a better notebook, and nobody else
     again = tmp_path / "again"
-    shutil.copytree(submissions / "reference" / "01_patchify", again / "patchify--column_major" / "01_patchify")
+    shutil.copytree(
+        submissions / "reference" / "01_patchify", again / "patchify--column_major" / "01_patchify"
+    )
     second_run, results, _ = autograde.autograde(again, out, progress=False, limits=LIMITS)
     assert second_run != first_run and (first_run / "grades.csv").exists()
     assert read_csv(first_run / "grades.csv")  # the first run's sheet is untouched
@@ -223,7 +241,7 @@ def zip_with(path, members: dict[str, bytes], links: tuple[str, ...] = ()):
             archive.writestr(name, data)
         for name in links:
             info = zipfile.ZipInfo(name)
-            info.external_attr = (0o120777 << 16)
+            info.external_attr = 0o120777 << 16
             archive.writestr(info, "/etc/passwd")
 
 
@@ -231,9 +249,14 @@ def test_zip_intake_refuses_unsafe_members_one_by_one(tmp_path):
     notebook = (ROOT / "notebooks" / "01_patchify" / "patchify.ipynb").read_bytes()
     folder, staging = tmp_path / "in", tmp_path / "staging"
     folder.mkdir()
-    zip_with(folder / "amy.zip", {"../../escape/01_patchify/patchify.ipynb": notebook,
-                                  "/abs/01_patchify/patchify.ipynb": notebook,
-                                  "submission/patchify.ipynb": notebook})  # a bare name is enough
+    zip_with(
+        folder / "amy.zip",
+        {
+            "../../escape/01_patchify/patchify.ipynb": notebook,
+            "/abs/01_patchify/patchify.ipynb": notebook,
+            "submission/patchify.ipynb": notebook,
+        },
+    )  # a bare name is enough
     zip_with(folder / "ben.zip", {}, links=("01_patchify/patchify.ipynb",))
     zip_with(folder / "cal.zip", {"01_patchify/patchify.ipynb": b"{" + b" " * (21 * 1024 * 1024) + b"}"})
     (folder / "dan.zip").write_bytes(b"PK not really a zip")

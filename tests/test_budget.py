@@ -19,8 +19,14 @@ class Clock:
         return self.now
 
 
-def simulate(step_seconds: Callable[[int], float], *, budget: float = 600.0, steps_per_epoch: int = 400,
-             epochs: int = 30, evaluation: float = 4.0) -> tuple[BudgetPlan, float, list[float]]:
+def simulate(
+    step_seconds: Callable[[int], float],
+    *,
+    budget: float = 600.0,
+    steps_per_epoch: int = 400,
+    epochs: int = 30,
+    evaluation: float = 4.0,
+) -> tuple[BudgetPlan, float, list[float]]:
     """A training run as notebook 6's fit drives the planner; returns the plan, the end time and the
     seconds each epoch took."""
     clock = Clock()
@@ -41,13 +47,16 @@ def _epoch_at_end(step_seconds: Callable[[int], float], plan: BudgetPlan) -> flo
     return plan.steps_per_epoch * step_seconds(plan.steps)
 
 
-@pytest.mark.parametrize("name, step_seconds", [
-    ("steady", lambda step: 0.05),
-    ("slow start (compilation)", lambda step: 2.0 if step < 10 else 0.3 if step < 60 else 0.05),
-    ("slow middle (another process)", lambda step: 0.14 if 1500 <= step < 4000 else 0.05),
-    ("fast end", lambda step: 0.08 if step < 3000 else 0.03),
-    ("slower and slower", lambda step: 0.03 + step * 2e-5),
-])
+@pytest.mark.parametrize(
+    "name, step_seconds",
+    [
+        ("steady", lambda step: 0.05),
+        ("slow start (compilation)", lambda step: 2.0 if step < 10 else 0.3 if step < 60 else 0.05),
+        ("slow middle (another process)", lambda step: 0.14 if 1500 <= step < 4000 else 0.05),
+        ("fast end", lambda step: 0.08 if step < 3000 else 0.03),
+        ("slower and slower", lambda step: 0.03 + step * 2e-5),
+    ],
+)
 def test_the_budget_is_kept(name, step_seconds):
     budget, evaluation = 600.0, 4.0
     plan, end, _ = simulate(step_seconds, budget=budget, evaluation=evaluation)

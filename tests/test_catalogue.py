@@ -66,7 +66,9 @@ def test_lab_names_the_same_mistake(assignment, sample):
     for test_id, mistake in sample.expects:
         names = registry.exercise(test_id).names
         result = session.in_process(test_id, [namespace[n] for n in names], hidden=False)
-        assert mistake in [v.mistake for v in result.failures], f"{sample.name}: {test_id}: {result.summary()}"
+        assert mistake in [v.mistake for v in result.failures], (
+            f"{sample.name}: {test_id}: {result.summary()}"
+        )
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -84,7 +86,9 @@ def test_samples_name_real_cells():
         answer_ids = set(S.reference_answers(solution))
         test_ids = {S.grade_id(c) for c in solution.cells if S.is_test(c)}
         for sample in S.all_samples(assignment):
-            assert set(sample.cells) <= answer_ids, f"{sample.name}: unknown cells {set(sample.cells) - answer_ids}"
+            assert set(sample.cells) <= answer_ids, (
+                f"{sample.name}: unknown cells {set(sample.cells) - answer_ids}"
+            )
             assert {t for t, _ in sample.expects} <= test_ids, f"{sample.name}: unknown test cells"
             if sample.name not in ("reference", "blank"):
                 assert sample.description, f"{sample.name}: a sample needs a docstring saying what it is"

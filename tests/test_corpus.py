@@ -23,12 +23,17 @@ def test_corpus_answer_is_judged_right(assignment, answer):
     for test_id, kind, words in answer.verdicts:
         result = results[test_id]
         if kind == "pass":
-            assert result.passed, f"{answer.name}: a correct answer is rejected by {test_id}: {result.summary()}"
+            assert result.passed, (
+                f"{answer.name}: a correct answer is rejected by {test_id}: {result.summary()}"
+            )
         else:
             assert not result.passed, f"{answer.name}: a wrong answer passes {test_id}"
-            assert not any(v.checker_error for v in result.verdicts), f"{answer.name}: checker error {result.summary()}"
+            assert not any(v.checker_error for v in result.verdicts), (
+                f"{answer.name}: checker error {result.summary()}"
+            )
             assert words.lower() in result.summary().lower(), (
-                f"{answer.name}: {test_id} should say '{words}', it said: {result.summary()}")
+                f"{answer.name}: {test_id} should say '{words}', it said: {result.summary()}"
+            )
 
 
 def test_every_assignment_has_a_corpus():

@@ -15,24 +15,38 @@ from vitlab.checks import program
 from vitlab.harness import runner, scratch, wire
 from vitlab.harness.wire import CaseCall, ProgramCell
 
-
 # --------------------------------------------------------------------------------------------------
 # wire
 
 
 def test_inputs_round_trip_every_kind_of_value(tmp_path):
-    inputs = {"t": torch.arange(6.0).reshape(2, 3), "b": torch.tensor([True, False]), "n": 3, "x": 0.5,
-              "s": "gelu", "none": None, "dtype": torch.float64, "shape": (2, 3), "runs": [(torch.ones(2), 2)],
-              "nested": {"k": [1, 2]}, "flag": True}
-    wire.write_job(tmp_path, [ProgramCell("setup", "setup", "x = 1")],
-                   [CaseCall("t/0", "vitlab.harness.calls.patchify:patchify", ("patchify",), inputs)], {"a": 1})
+    inputs = {
+        "t": torch.arange(6.0).reshape(2, 3),
+        "b": torch.tensor([True, False]),
+        "n": 3,
+        "x": 0.5,
+        "s": "gelu",
+        "none": None,
+        "dtype": torch.float64,
+        "shape": (2, 3),
+        "runs": [(torch.ones(2), 2)],
+        "nested": {"k": [1, 2]},
+        "flag": True,
+    }
+    wire.write_job(
+        tmp_path,
+        [ProgramCell("setup", "setup", "x = 1")],
+        [CaseCall("t/0", "vitlab.harness.calls.patchify:patchify", ("patchify",), inputs)],
+        {"a": 1},
+    )
     assert oct(os.stat(tmp_path / wire.INPUTS_FILE).st_mode)[-3:] == "644"  # the sandbox's user reads it
     program_cells, calls, settings = wire.read_job(tmp_path)
     got = calls[0].inputs
     assert torch.equal(got["t"], inputs["t"]) and got["b"].dtype == torch.bool
     assert got["dtype"] is torch.float64 and got["shape"] == (2, 3) and isinstance(got["runs"][0], tuple)
-    assert {k: got[k] for k in ("n", "x", "s", "none", "nested", "flag")} == \
-        {k: inputs[k] for k in ("n", "x", "s", "none", "nested", "flag")}
+    assert {k: got[k] for k in ("n", "x", "s", "none", "nested", "flag")} == {
+        k: inputs[k] for k in ("n", "x", "s", "none", "nested", "flag")
+    }
     assert program_cells[0].source == "x = 1" and settings == {"a": 1}
 
 
@@ -43,16 +57,22 @@ def test_inputs_refuse_anything_but_plain_values(tmp_path, value):
 
 
 def _report() -> wire.RunReport:
-    outcomes = {"t/0": wire.Outcome({"y": torch.ones(2)}),
-                "t/1": wire.Outcome(error_type="ValueError", error_message="bad", error_line="line 2 of cell x: y")}
-    return wire.RunReport(outcomes, [wire.CellReport("x", "answer", "ValueError", "bad", "", 0.1)], {"program": 1.0})
+    outcomes = {
+        "t/0": wire.Outcome({"y": torch.ones(2)}),
+        "t/1": wire.Outcome(error_type="ValueError", error_message="bad", error_line="line 2 of cell x: y"),
+    }
+    return wire.RunReport(
+        outcomes, [wire.CellReport("x", "answer", "ValueError", "bad", "", 0.1)], {"program": 1.0}
+    )
 
 
 def test_outputs_round_trip(tmp_path):
     wire.write_outputs(tmp_path, _report())
     back = wire.read_outputs(tmp_path)
     assert torch.equal(back.outcomes["t/0"].tensors["y"], torch.ones(2))
-    assert back.outcomes["t/1"].error_type == "ValueError" and back.outcomes["t/1"].error_line.startswith("line 2")
+    assert back.outcomes["t/1"].error_type == "ValueError" and back.outcomes["t/1"].error_line.startswith(
+        "line 2"
+    )
     assert back.cells[0].error_type == "ValueError" and back.timings == {"program": 1.0}
 
 
@@ -97,15 +117,24 @@ def _run(tmp_path, cells, calls, settings=None) -> wire.RunReport:
 
 
 PATCHIFY = "vitlab.harness.calls.patchify:patchify"
-GOOD = ("def patchify(images, patch_size):\n    B, C, H, W = images.shape\n    P = patch_size\n"
-        "    grid = images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5)\n"
-        "    return grid.reshape(B, (H // P) * (W // P), C * P * P)")
+GOOD = (
+    "def patchify(images, patch_size):\n    B, C, H, W = images.shape\n    P = patch_size\n"
+    "    grid = images.reshape(B, C, H // P, P, W // P, P).permute(0, 2, 4, 1, 3, 5)\n"
+    "    return grid.reshape(B, (H // P) * (W // P), C * P * P)"
+)
 
 
 def test_a_cell_that_raises_does_not_stop_the_others(tmp_path):
-    report = _run(tmp_path, [("setup", "setup", "import torch"), ("answer", "broken", "1 / 0"),
-                             ("answer", "patchify", GOOD), ("added", "#9 (added)", "%time x = 1")],
-                  [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1, 1, 4, 4), "patch_size": 2})])
+    report = _run(
+        tmp_path,
+        [
+            ("setup", "setup", "import torch"),
+            ("answer", "broken", "1 / 0"),
+            ("answer", "patchify", GOOD),
+            ("added", "#9 (added)", "%time x = 1"),
+        ],
+        [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1, 1, 4, 4), "patch_size": 2})],
+    )
     broken = report.cells[1]
     assert broken.error_type == "ZeroDivisionError" and broken.error_line == "line 1 of cell broken: 1 / 0"
     assert report.cells[3].error_type is None  # IPython magics work in added cells
@@ -113,8 +142,11 @@ def test_a_cell_that_raises_does_not_stop_the_others(tmp_path):
 
 
 def test_a_missing_name_says_which_cell_broke(tmp_path):
-    report = _run(tmp_path, [("answer", "patchify", "def patchify(x, p)\n    return x")],
-                  [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 2})])
+    report = _run(
+        tmp_path,
+        [("answer", "patchify", "def patchify(x, p)\n    return x")],
+        [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 2})],
+    )
     outcome = report.outcomes["c/0"]
     assert outcome.error_type == "NameError" and "patchify is not defined" in outcome.error_message
     assert "SyntaxError" in outcome.error_message and "cell patchify" in outcome.error_message
@@ -122,33 +154,48 @@ def test_a_missing_name_says_which_cell_broke(tmp_path):
 
 def test_errors_name_the_line_of_the_students_cell(tmp_path):
     source = "def patchify(images, patch_size):\n    x = images\n    raise RuntimeError('mine')"
-    report = _run(tmp_path, [("answer", "patchify", source)],
-                  [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 2})])
+    report = _run(
+        tmp_path,
+        [("answer", "patchify", source)],
+        [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 2})],
+    )
     outcome = report.outcomes["c/0"]
     assert (outcome.error_type, outcome.error_message) == ("RuntimeError", "mine")
     assert outcome.error_line == "line 3 of cell patchify: raise RuntimeError('mine')"
 
 
 def test_a_slow_case_is_stopped_and_the_next_one_runs(tmp_path):
-    source = ("import time\ndef patchify(images, patch_size):\n    if patch_size == 1:\n"
-              "        while True:\n            pass\n    return images.reshape(1, -1, 1)")
-    calls = [CaseCall(f"c/{p}", PATCHIFY, ("patchify",), {"images": torch.zeros(1, 1, 2, 2), "patch_size": p})
-             for p in (1, 2)]
+    source = (
+        "import time\ndef patchify(images, patch_size):\n    if patch_size == 1:\n"
+        "        while True:\n            pass\n    return images.reshape(1, -1, 1)"
+    )
+    calls = [
+        CaseCall(f"c/{p}", PATCHIFY, ("patchify",), {"images": torch.zeros(1, 1, 2, 2), "patch_size": p})
+        for p in (1, 2)
+    ]
     report = _run(tmp_path, [("answer", "patchify", source)], calls, {"case_timeout": 1})
     assert report.outcomes["c/1"].error_type == "CaseTimeout"
     assert report.outcomes["c/2"].tensors["patches"].shape == (1, 4, 1)
 
 
 def test_only_harness_calls_can_be_named(tmp_path):
-    report = _run(tmp_path, [("answer", "patchify", GOOD)],
-                  [CaseCall("c/0", "os:system", ("patchify",), {}), CaseCall("c/1", "vitlab.checks.core:judge",
-                                                                             ("patchify",), {})])
+    report = _run(
+        tmp_path,
+        [("answer", "patchify", GOOD)],
+        [
+            CaseCall("c/0", "os:system", ("patchify",), {}),
+            CaseCall("c/1", "vitlab.checks.core:judge", ("patchify",), {}),
+        ],
+    )
     assert {o.error_type for o in report.outcomes.values()} == {"HarnessError"}
 
 
 def test_outputs_must_be_tensors(tmp_path):
-    report = _run(tmp_path, [("answer", "patchify", "def patchify(images, patch_size):\n    return [1, 2]")],
-                  [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 1})])
+    report = _run(
+        tmp_path,
+        [("answer", "patchify", "def patchify(images, patch_size):\n    return [1, 2]")],
+        [CaseCall("c/0", PATCHIFY, ("patchify",), {"images": torch.zeros(1), "patch_size": 1})],
+    )
     assert "should be a torch.Tensor but is a list" in report.outcomes["c/0"].error_message
 
 
@@ -179,18 +226,32 @@ def _code(source, **meta):
 
 def test_program_takes_setup_from_the_source_and_the_students_own_cells():
     setup = dict(locked=True, grade_id="setup", vitlab={"setup": True})
-    source = _nb(_code("import torch\nfrom vitlab import checks\nfrom vitlab.checks import patchify as c\nX = 1",
-                       **setup),
-                 _code("demo()", vitlab={"demo": True}), _code("def f(): ...", solution=True, grade_id="f"),
-                 _code("checks.run('test_f', f)", grade=True, locked=True, grade_id="test_f", points=2))
-    submitted = _nb(_code("import os\nos.system('boom')  # an edited setup cell", **setup),
-                    _code("demo()  # edited demo", vitlab={"demo": True}),
-                    _code("def helper(): ..."), _code("def f(): return helper()", solution=True, grade_id="f"),
-                    _code("pass", grade=True, locked=True, grade_id="test_f", points=2))
+    source = _nb(
+        _code(
+            "import torch\nfrom vitlab import checks\nfrom vitlab.checks import patchify as c\nX = 1", **setup
+        ),
+        _code("demo()", vitlab={"demo": True}),
+        _code("def f(): ...", solution=True, grade_id="f"),
+        _code("checks.run('test_f', f)", grade=True, locked=True, grade_id="test_f", points=2),
+    )
+    submitted = _nb(
+        _code("import os\nos.system('boom')  # an edited setup cell", **setup),
+        _code("demo()  # edited demo", vitlab={"demo": True}),
+        _code("def helper(): ..."),
+        _code("def f(): return helper()", solution=True, grade_id="f"),
+        _code("pass", grade=True, locked=True, grade_id="test_f", points=2),
+    )
     built = program.build(submitted, source)
-    assert [(c.role, c.label) for c in built.cells] == [("setup", "setup"), ("added", "#3 (added)"), ("answer", "f")]
+    assert [(c.role, c.label) for c in built.cells] == [
+        ("setup", "setup"),
+        ("added", "#3 (added)"),
+        ("answer", "f"),
+    ]
     assert built.cells[0].source == "import torch\nX = 1"  # the source's, without the checks
-    assert built.test_ids == ("test_f",) and [label for label, _ in built.student_cells] == ["#3 (added)", "f"]
+    assert built.test_ids == ("test_f",) and [label for label, _ in built.student_cells] == [
+        "#3 (added)",
+        "f",
+    ]
 
 
 def test_a_deleted_setup_cell_still_runs_first():

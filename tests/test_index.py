@@ -15,10 +15,16 @@ def test_the_exercise_index_is_up_to_date():
 
 @pytest.mark.parametrize("assignment", assignments())
 def test_sample_files_start_with_the_grade_id_they_reproduce(assignment):
-    ids = {e.grade_id.removeprefix("test_") for e in registry.of_topic(registry.topic_of_assignment(assignment))}
+    ids = {
+        e.grade_id.removeprefix("test_") for e in registry.of_topic(registry.topic_of_assignment(assignment))
+    }
     for sample in samples.all_samples(assignment):
         if sample.name in ("reference", "blank"):
             continue
         prefix, sep, _ = sample.name.partition("--")
-        assert sep and prefix in ids, f"{assignment}/{sample.name}.py: name it <grade id without test_>--<what>.py"
-        assert all(test == f"test_{prefix}" for test, _ in sample.expects), f"{sample.name}: expects another exercise"
+        assert sep and prefix in ids, (
+            f"{assignment}/{sample.name}.py: name it <grade id without test_>--<what>.py"
+        )
+        assert all(test == f"test_{prefix}" for test, _ in sample.expects), (
+            f"{sample.name}: expects another exercise"
+        )

@@ -25,13 +25,21 @@ def test_test_cells_are_one_registry_call(assignment):
         tree = ast.parse(cells.source(cell))
         assert len(tree.body) == 1, f"{gid}: a test cell is one call, checks.run(...)"
         call = tree.body[0].value
-        assert isinstance(call, ast.Call) and ast.unparse(call.func) == "checks.run", f"{gid}: {ast.unparse(call)}"
-        assert isinstance(call.args[0], ast.Constant) and call.args[0].value == gid, f"{gid}: names another exercise"
+        assert isinstance(call, ast.Call) and ast.unparse(call.func) == "checks.run", (
+            f"{gid}: {ast.unparse(call)}"
+        )
+        assert isinstance(call.args[0], ast.Constant) and call.args[0].value == gid, (
+            f"{gid}: names another exercise"
+        )
         exercise = registry.exercise(gid)
         passed = tuple(ast.unparse(a) for a in call.args[1:])
-        assert passed == exercise.names, f"{gid}: the cell passes {passed}, the registry expects {exercise.names}"
+        assert passed == exercise.names, (
+            f"{gid}: the cell passes {passed}, the registry expects {exercise.names}"
+        )
         seen.add(gid)
-    assert seen == registered, f"registered but without a test cell: {registered - seen}; the other way: {seen - registered}"
+    assert seen == registered, (
+        f"registered but without a test cell: {registered - seen}; the other way: {seen - registered}"
+    )
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -45,7 +53,9 @@ def test_setup_cells_import_no_answer(assignment):
     """The grading program's setup cells come from the source: they may not import the instructor package."""
     for cell in S.solution_notebook(assignment).cells:
         if cells.is_setup(cell):
-            assert "instructor" not in cells.source(cell), f"{assignment}: a setup cell imports the instructor package"
+            assert "instructor" not in cells.source(cell), (
+                f"{assignment}: a setup cell imports the instructor package"
+            )
 
 
 def test_grade_ids_are_unique_across_the_course():

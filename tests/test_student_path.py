@@ -23,7 +23,9 @@ from vitlab import cells
 def test_make_test_installs_what_it_needs_before_any_test(tmp_path):
     clone = tmp_path / "fresh"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
-    plan = subprocess.run(["make", "-n", "test"], cwd=clone, capture_output=True, text=True, check=True).stdout
+    plan = subprocess.run(
+        ["make", "-n", "test"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout
     lines = plan.splitlines()
     system = next(i for i, line in enumerate(lines) if "system-packages.sh" in line)
     venv = next(i for i, line in enumerate(lines) if "-m venv" in line)
@@ -38,7 +40,7 @@ def test_make_test_installs_what_it_needs_before_any_test(tmp_path):
 def _fake_path(tmp_path: Path, uid: int, sudo: bool) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    scripts = {"id": f"echo {uid}", "dpkg-query": "exit 1", "apt-get": "echo apt-get \"$@\" >> apt.log"}
+    scripts = {"id": f"echo {uid}", "dpkg-query": "exit 1", "apt-get": 'echo apt-get "$@" >> apt.log'}
     if sudo:
         scripts["sudo"] = 'if [ "$1" = "-n" ]; then shift; fi; "$@"'
     for name, body in scripts.items():
@@ -49,16 +51,29 @@ def _fake_path(tmp_path: Path, uid: int, sudo: bool) -> dict[str, str]:
 
 def test_without_root_or_sudo_one_line_says_what_to_run(tmp_path):
     env = _fake_path(tmp_path, 1000, sudo=False)
-    done = subprocess.run(["sh", str(ROOT / "tools" / "system-packages.sh"), "bubblewrap", "chromium"],
-                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        ["sh", str(ROOT / "tools" / "system-packages.sh"), "bubblewrap", "chromium"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.returncode != 0
-    assert done.stderr.strip() == "make test needs Debian packages first; run: sudo apt-get install -y bubblewrap chromium"
+    assert (
+        done.stderr.strip()
+        == "make test needs Debian packages first; run: sudo apt-get install -y bubblewrap chromium"
+    )
 
 
 def test_with_sudo_the_packages_are_installed(tmp_path):
     env = _fake_path(tmp_path, 1000, sudo=True)
-    done = subprocess.run(["sh", str(ROOT / "tools" / "system-packages.sh"), "bubblewrap"],
-                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        ["sh", str(ROOT / "tools" / "system-packages.sh"), "bubblewrap"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert "install -y -qq bubblewrap" in (tmp_path / "apt.log").read_text()
 
@@ -68,7 +83,9 @@ def test_with_sudo_the_packages_are_installed(tmp_path):
 
 #: what the student release ships at its top level (grader/release/student.py)
 SHIPPED = {"notebooks", "vitlab", "docs", "pyproject.toml", "environment.yml", "Makefile", "README.md"}
-REPO_PATH = re.compile(r"(?<![\w./-])((?:benchmarks|solutions|grader|tests|instructor|build|tools|\.ci|\.grading)/[\w./-]*)")
+REPO_PATH = re.compile(
+    r"(?<![\w./-])((?:benchmarks|solutions|grader|tests|instructor|build|tools|\.ci|\.grading)/[\w./-]*)"
+)
 
 
 def _release_texts():
@@ -89,18 +106,40 @@ def test_the_release_points_to_nothing_it_does_not_ship():
 # --------------------------------------------------------------------------------------------------
 # Device-clean notebooks
 
-FACTORIES = {"eye", "zeros", "ones", "arange", "full", "empty", "linspace", "rand", "randn", "randint",
-             "randperm", "tensor", "tril", "triu"}
+FACTORIES = {
+    "eye",
+    "zeros",
+    "ones",
+    "arange",
+    "full",
+    "empty",
+    "linspace",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "tensor",
+    "tril",
+    "triu",
+}
 COMBINING = {"cat", "stack", "matmul", "bmm", "mm", "where", "maximum", "minimum", "einsum", "add", "mul"}
 
 
 def _is_unplaced(node: ast.AST) -> bool:
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not (
-            isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"):
+    while (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "torch")
+    ):
         node = node.func.value  # torch.eye(n).expand(...) is still made where torch.eye made it
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name) and node.func.value.id == "torch"
-            and node.func.attr in FACTORIES and not any(k.arg == "device" for k in node.keywords))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "torch"
+        and node.func.attr in FACTORIES
+        and not any(k.arg == "device" for k in node.keywords)
+    )
 
 
 def _meetings(scope: ast.AST) -> list[list[ast.AST]]:
@@ -109,7 +148,11 @@ def _meetings(scope: ast.AST) -> list[list[ast.AST]]:
     for node in ast.walk(scope):
         if isinstance(node, ast.BinOp):
             groups.append([node.left, node.right])
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in COMBINING:
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in COMBINING
+        ):
             groups.append([e for arg in node.args for e in (getattr(arg, "elts", None) or [arg])])
     return groups
 
@@ -120,8 +163,11 @@ SCALAR_TYPES = {"int", "float", "bool", "str"}
 
 def _tainted_names(scope: ast.FunctionDef) -> set[str]:
     """Names that may hold tensors from outside (arguments, a model's outputs), following assignments."""
-    tainted = {a.arg for a in scope.args.args + scope.args.kwonlyargs
-               if not (isinstance(a.annotation, ast.Name) and a.annotation.id in SCALAR_TYPES)}
+    tainted = {
+        a.arg
+        for a in scope.args.args + scope.args.kwonlyargs
+        if not (isinstance(a.annotation, ast.Name) and a.annotation.id in SCALAR_TYPES)
+    }
     for _ in range(3):  # a few passes reach a fixed point in notebook-sized functions
         for node in ast.walk(scope):
             if not isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.For):
@@ -138,12 +184,22 @@ def _tensorish(expr: ast.AST, tainted: set[str]) -> bool:
     if isinstance(expr, ast.Attribute) and expr.attr in SIZES:
         return False
     if isinstance(expr, ast.Call) and (
-            (isinstance(expr.func, ast.Name) and expr.func.id in ("len", "int", "float", "range"))
-            or (isinstance(expr.func, ast.Attribute) and expr.func.attr in SIZES)):
+        (isinstance(expr.func, ast.Name) and expr.func.id in ("len", "int", "float", "range"))
+        or (isinstance(expr.func, ast.Attribute) and expr.func.attr in SIZES)
+    ):
         return False
     if isinstance(expr, ast.Name):
         return expr.id in tainted
     return any(_tensorish(child, tainted) for child in ast.iter_child_nodes(expr))
+
+
+def _cpu_made(expr: ast.AST, made: set[str]) -> bool:
+    """Made on the CPU here: a factory without device=, a name bound to one, or an expression of them."""
+    return (
+        _is_unplaced(expr)
+        or (isinstance(expr, ast.Name) and expr.id in made)
+        or any(_cpu_made(child, made) for child in ast.iter_child_nodes(expr) if isinstance(child, ast.expr))
+    )
 
 
 def _unplaced_factories(tree: ast.AST) -> list[str]:
@@ -152,15 +208,17 @@ def _unplaced_factories(tree: ast.AST) -> list[str]:
     found = []
     for scope in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         tainted = _tainted_names(scope)
-        made = {node.targets[0].id for node in ast.walk(scope) if isinstance(node, ast.Assign)
-                and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and _is_unplaced(node.value)}
-
-        def cpu_made(expr: ast.AST) -> bool:
-            return _is_unplaced(expr) or (isinstance(expr, ast.Name) and expr.id in made) or any(
-                cpu_made(child) for child in ast.iter_child_nodes(expr) if isinstance(child, ast.expr))
+        made = {
+            node.targets[0].id
+            for node in ast.walk(scope)
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _is_unplaced(node.value)
+        }
 
         for group in _meetings(scope):
-            cpu = [e for e in group if cpu_made(e) and not _tensorish(e, tainted)]
+            cpu = [e for e in group if _cpu_made(e, made) and not _tensorish(e, tainted)]
             outside = [e for e in group if _tensorish(e, tainted)]
             if cpu and outside:
                 found += [f"line {e.lineno}: {ast.unparse(e)[:80]}" for e in cpu]
@@ -180,7 +238,9 @@ def test_notebook_code_makes_tensors_on_the_device_of_their_data(assignment):
         if cells.is_code(cell) and not cells.is_test(cell):
             tree = ast.parse(re.sub(r"^\s*[%!].*$", "", cells.strip_markers(cells.source(cell)), flags=re.M))
             found += [f"cell {number}, {hit}" for hit in _unplaced_factories(tree)]
-    assert not found, f"{assignment}: tensors made without device= next to device-resident data:\n" + "\n".join(found)
+    assert not found, (
+        f"{assignment}: tensors made without device= next to device-resident data:\n" + "\n".join(found)
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -214,5 +274,5 @@ def test_validate_passes_on_the_reference_in_the_students_default_mode(assignmen
     path = tmp_path / f"{assignment}.ipynb"
     nbformat.write(submitted, path)
     result = Validator(config=_validator_config(tmp_path)).validate(str(path))
-    assert not result.get("failed") and not result.get("passed") is False, result
+    assert not result.get("failed") and result.get("passed") is not False, result
     assert "changed" not in result and "mismatch" not in result, result

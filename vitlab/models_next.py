@@ -54,9 +54,16 @@ class ViT(VisionTransformer):
             raise ValueError(f"token_keep must be in (0, 1], not {cfg.token_keep}")
         if cfg.pool not in ("cls", "mean"):
             raise ValueError(f"pool must be 'cls' or 'mean', not {cfg.pool!r}")
-        super().__init__(image_size=cfg.image_size, patch_size=cfg.patch_size, num_layers=cfg.depth,
-                         num_heads=cfg.heads, hidden_dim=cfg.dim, mlp_dim=int(cfg.dim * cfg.mlp_ratio),
-                         dropout=cfg.dropout, num_classes=cfg.classes)
+        super().__init__(
+            image_size=cfg.image_size,
+            patch_size=cfg.patch_size,
+            num_layers=cfg.depth,
+            num_heads=cfg.heads,
+            hidden_dim=cfg.dim,
+            mlp_dim=int(cfg.dim * cfg.mlp_ratio),
+            dropout=cfg.dropout,
+            num_classes=cfg.classes,
+        )
         self.cfg = cfg
         # torchvision's patch embedding takes 3 channels: one for our channels, initialised as its own
         self.conv_proj = nn.Conv2d(cfg.channels, cfg.dim, kernel_size=cfg.patch_size, stride=cfg.patch_size)
@@ -68,7 +75,9 @@ class ViT(VisionTransformer):
 
     # -- the extras, as hooks ------------------------------------------------------------------------
 
-    def _keep_random_patches(self, module: nn.Module, args: tuple[torch.Tensor]) -> tuple[torch.Tensor] | None:
+    def _keep_random_patches(
+        self, module: nn.Module, args: tuple[torch.Tensor]
+    ) -> tuple[torch.Tensor] | None:
         """Before the blocks, in training: a random ``token_keep`` of each image's patch tokens."""
         if not self.training or self.cfg.token_keep >= 1.0:
             return None

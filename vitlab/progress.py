@@ -25,8 +25,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from vitlab import cells
-
 PASSED, PENDING, FAILED, ERROR = "passed", "pending", "failed", "error"
 
 
@@ -66,8 +64,14 @@ def run_program(job: Path, timeout: float, fast: bool) -> str:
     """Run the job in a fresh interpreter (in its own folder); '' on success, else why not."""
     env = dict(os.environ, MPLBACKEND="Agg", **({"VITLAB_FAST": "1"} if fast else {}))
     try:
-        done = subprocess.run([sys.executable, "-m", "vitlab.harness.runner", str(job)], cwd=job, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+        done = subprocess.run(
+            [sys.executable, "-m", "vitlab.harness.runner", str(job)],
+            cwd=job,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=timeout,
+        )
     except subprocess.TimeoutExpired:
         return f"your notebook's code ran longer than {timeout:g} s (an endless loop? or use --timeout)"
     if done.returncode != 0:
@@ -76,7 +80,9 @@ def run_program(job: Path, timeout: float, fast: bool) -> str:
     return ""
 
 
-def check_notebook(path: Path, *, timeout: float = 300, root: Path | None = None, fast: bool = True) -> list[Result]:
+def check_notebook(
+    path: Path, *, timeout: float = 300, root: Path | None = None, fast: bool = True
+) -> list[Result]:
     """Check one notebook: its program in a fresh process, its public checks judged here."""
     import nbformat
 
@@ -93,15 +99,21 @@ def check_notebook(path: Path, *, timeout: float = 300, root: Path | None = None
         wire.write_job(job, list(prog.cells), plan.calls(), {"case_timeout": timeout})
         stopped = run_program(job, timeout, fast)
         report = None if stopped else wire.read_outputs(job)
-    results = [Result(label, g, ERROR, "no checks are registered for this test cell (is the course package "
-                                       "up to date?)") for g in unknown]
+    results = [
+        Result(
+            label, g, ERROR, "no checks are registered for this test cell (is the course package up to date?)"
+        )
+        for g in unknown
+    ]
     if report is None:
         return [Result(label, g, ERROR, _one_line(stopped), stopped) for g in plan.grade_ids] + results
     judged = session.judge_outcomes(plan, report.outcomes, prog.student_cells, prog.setup_sources)
     for grade_id in plan.grade_ids:
         result = judged[grade_id]
         summary = result.summary()
-        results.append(Result(label, grade_id, result.status, "" if result.passed else _one_line(summary), summary))
+        results.append(
+            Result(label, grade_id, result.status, "" if result.passed else _one_line(summary), summary)
+        )
     order = {g: i for i, g in enumerate(prog.test_ids)}
     return sorted(results, key=lambda r: order.get(r.exercise, 0))
 
@@ -128,8 +140,10 @@ def table(results: list[Result], *, verbose: bool = False) -> str:
     headers = ("notebook", "exercise", "result")
     rows = [(r.notebook, r.exercise, r.verdict) for r in results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers[:2])]
-    lines = [f"{headers[0]:<{widths[0]}}  {headers[1]:<{widths[1]}}  {headers[2]}",
-             f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * 6}"]
+    lines = [
+        f"{headers[0]:<{widths[0]}}  {headers[1]:<{widths[1]}}  {headers[2]}",
+        f"{'-' * widths[0]}  {'-' * widths[1]}  {'-' * 6}",
+    ]
     previous = None
     for notebook, exercise, verdict in rows:
         shown = notebook if notebook != previous else ""
@@ -137,8 +151,10 @@ def table(results: list[Result], *, verbose: bool = False) -> str:
         lines.append(f"{shown:<{widths[0]}}  {exercise:<{widths[1]}}  {verdict}")
     counts = {s: sum(r.status == s for r in results) for s in (PASSED, PENDING, FAILED, ERROR)}
     lines.append("")
-    lines.append(f"{counts[PASSED]} of {len(results)} exercises passed, {counts[PENDING]} pending, "
-                 f"{counts[FAILED] + counts[ERROR]} failing.")
+    lines.append(
+        f"{counts[PASSED]} of {len(results)} exercises passed, {counts[PENDING]} pending, "
+        f"{counts[FAILED] + counts[ERROR]} failing."
+    )
     if verbose:
         for r in results:
             if r.status in (FAILED, ERROR) and r.detail:
@@ -151,7 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m vitlab.progress", description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each failure's whole diagnosis")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds a notebook's code may run (default 300)")
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds a notebook's code may run (default 300)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit with 1 unless every exercise passed")
     args = parser.parse_args(argv)
     paths = args.paths or ["notebooks"]
@@ -161,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     results = check(paths, timeout=args.timeout)
     print(table(results, verbose=args.verbose))
-    print(f"(public checks only, quick mode; {time.monotonic() - start:.0f} s. "
-          "Hidden checks with other inputs run when your work is graded.)")
+    print(
+        f"(public checks only, quick mode; {time.monotonic() - start:.0f} s. "
+        "Hidden checks with other inputs run when your work is graded.)"
+    )
     if args.strict and any(r.status != PASSED for r in results):
         return 1
     return 0

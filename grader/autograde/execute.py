@@ -50,7 +50,13 @@ class SandboxKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         import sys
 
-        inner = [str(Path(sys.prefix) / "bin" / "python"), "-m", "ipykernel_launcher", "-f", self.connection_file]
+        inner = [
+            str(Path(sys.prefix) / "bin" / "python"),
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            self.connection_file,
+        ]
         return self.box.wrap(inner + list(extra_arguments or []), base_env("/scratch"))
 
     def write_connection_file(self, **kwargs) -> None:
@@ -75,15 +81,24 @@ def executed_copy(job, box: Box, run_dir: Path) -> Path | None:
     kernel_box = copy.copy(box)
     kernel_box.extra_binds = [*box.extra_binds, (str(kernel_dir), str(kernel_dir))]
     kernel_box.memory = None  # the kernel is not the warm runner: address-space limit only
-    km = SandboxKernelManager(kernel_name="python3", transport="ipc", ip=str(kernel_dir / "k"),
-                              connection_file=str(kernel_dir / "kernel.json"))
+    km = SandboxKernelManager(
+        kernel_name="python3",
+        transport="ipc",
+        ip=str(kernel_dir / "k"),
+        connection_file=str(kernel_dir / "kernel.json"),
+    )
     km.box, km.kernel_dir = kernel_box, kernel_dir
-    client = NotebookClient(nb, km=km, timeout=box.limits.wall_seconds, allow_errors=True, record_timing=False)
+    client = NotebookClient(
+        nb, km=km, timeout=box.limits.wall_seconds, allow_errors=True, record_timing=False
+    )
     try:
         client.execute()
     except Exception as error:  # a dead kernel, a time-out: keep what ran, say why the rest did not
-        nb.cells.append(nbformat.v4.new_markdown_cell(f"**The run stopped here:** {type(error).__name__}: "
-                                                      f"{str(error)[:300]}"))
+        nb.cells.append(
+            nbformat.v4.new_markdown_cell(
+                f"**The run stopped here:** {type(error).__name__}: {str(error)[:300]}"
+            )
+        )
     finally:
         shutil.rmtree(kernel_dir, ignore_errors=True)
     target = run_dir / "executed" / job.student / job.assignment / f"{job.notebook}.ipynb"

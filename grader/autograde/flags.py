@@ -125,15 +125,24 @@ def _monkeypatch(node: ast.AST, aliases: code.Aliases, own: set[str]) -> list[st
                 root, _ = code.dotted(sub)
                 if path is not None and root not in own:
                     found.append(f"monkeypatch:{path}")
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr") \
-            and node.args:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("setattr", "delattr")
+        and node.args
+    ):
         target = node.args[0]
         path = aliases.resolve(target) if isinstance(target, ast.Name | ast.Attribute) else None
         root, _ = code.dotted(target)
         if path is not None:
             found.append(f"monkeypatch:{node.func.id}({path or ast.unparse(target)})")
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "__setitem__") \
-            and isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "__dict__":
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("update", "__setitem__")
+        and isinstance(node.func.value, ast.Attribute)
+        and node.func.value.attr == "__dict__"
+    ):
         found.append(f"monkeypatch:{ast.unparse(node.func.value)}")
     return found
 
@@ -175,7 +184,14 @@ def code_flags(student_cells: Sequence[tuple[str, str]], setup_sources: Sequence
                 label = NAMES.get(node.id) or _reaching(aliases.resolve(node))
                 if label:
                     found.add(f"suspicious:{label}")
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and (
-                    "vitlab.checks" in node.value or "vitlab.harness" in node.value or "instructor" == node.value):
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and (
+                    "vitlab.checks" in node.value
+                    or "vitlab.harness" in node.value
+                    or "instructor" == node.value
+                )
+            ):
                 found.add("suspicious:checks-internals")
     return sorted(found)

@@ -69,9 +69,15 @@ class NotebookResult:
         return replace(self, status=status, message=message, score=0.0)
 
     def row(self) -> dict[str, str]:
-        return {"student": self.student, "assignment": self.assignment, "notebook": self.notebook,
-                "score": f"{self.score:g}", "max_score": f"{self.max_score:g}", "status": self.status,
-                "flags": ";".join(self.flags)}
+        return {
+            "student": self.student,
+            "assignment": self.assignment,
+            "notebook": self.notebook,
+            "score": f"{self.score:g}",
+            "max_score": f"{self.max_score:g}",
+            "status": self.status,
+            "flags": ";".join(self.flags),
+        }
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
@@ -83,10 +89,27 @@ class NotebookResult:
 
 def from_dict(data: dict[str, Any]) -> NotebookResult:
     cells = tuple(
-        CellResult(c["grade_id"], c.get("title", c["grade_id"]), float(c["points"]), float(c.get("score", 0)),
-                   c.get("status", FAILED), tuple(CheckResult(**k) for k in c.get("checks", ())), c.get("note", ""))
-        for c in data.get("cells", ()))
-    return NotebookResult(data["student"], data["assignment"], data["notebook"], float(data.get("score", 0)),
-                          float(data.get("max_score", 0)), data.get("status", OK), tuple(data.get("flags", ())),
-                          data.get("message", ""), cells, dict(data.get("timings", {})),
-                          dict(data.get("fingerprints", {})))
+        CellResult(
+            c["grade_id"],
+            c.get("title", c["grade_id"]),
+            float(c["points"]),
+            float(c.get("score", 0)),
+            c.get("status", FAILED),
+            tuple(CheckResult(**k) for k in c.get("checks", ())),
+            c.get("note", ""),
+        )
+        for c in data.get("cells", ())
+    )
+    return NotebookResult(
+        data["student"],
+        data["assignment"],
+        data["notebook"],
+        float(data.get("score", 0)),
+        float(data.get("max_score", 0)),
+        data.get("status", OK),
+        tuple(data.get("flags", ())),
+        data.get("message", ""),
+        cells,
+        dict(data.get("timings", {})),
+        dict(data.get("fingerprints", {})),
+    )

@@ -58,8 +58,15 @@ def _init_worker(slots, limits: Limits, data: str | None, executed: bool) -> Non
     _EXCHANGE = Path(tempfile.mkdtemp(prefix=f"vitlab-x{slot}-"))
     os.chmod(_EXCHANGE.parent, os.stat(_EXCHANGE.parent).st_mode)
     memory = MemoryGroup.create(f"vitlab-grading-{os.getpid()}", limits.memory)
-    box = Box(python=sandbox.python_home(SANDBOX_STORE), site=sandbox.student_view(SANDBOX_STORE),
-              exchange=_EXCHANGE, data=Path(data) if data else None, limits=limits, uid=uid, memory=memory)
+    box = Box(
+        python=sandbox.python_home(SANDBOX_STORE),
+        site=sandbox.student_view(SANDBOX_STORE),
+        exchange=_EXCHANGE,
+        data=Path(data) if data else None,
+        limits=limits,
+        uid=uid,
+        memory=memory,
+    )
     _RUNNER = WarmRunner(box)
     atexit.register(_close_worker)
 
@@ -152,10 +159,18 @@ def prepare_data() -> Path | None:
     return root
 
 
-def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: int | None = None,
-              shard: tuple[int, int] | None = None, resume: str | bool | None = None,
-              limits: Limits | None = None, executed: bool = False, late: Policy = NO_POLICY,
-              ) -> tuple[Path, list[NotebookResult], list[Problem]]:
+def autograde(
+    submissions_dir: Path,
+    out: Path,
+    progress: bool = True,
+    *,
+    jobs: int | None = None,
+    shard: tuple[int, int] | None = None,
+    resume: str | bool | None = None,
+    limits: Limits | None = None,
+    executed: bool = False,
+    late: Policy = NO_POLICY,
+) -> tuple[Path, list[NotebookResult], list[Problem]]:
     reason = sandbox.available()
     if reason:
         raise RuntimeError(f"cannot sandbox student code: {reason}")
@@ -168,12 +183,18 @@ def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: 
     else:
         run_dir = new_run_dir(out, shard)
     limits = limits or Limits()
-    store.atomic_write(run_dir / "manifest.json", json.dumps({
-        "submissions": str(Path(submissions_dir).resolve()),
-        "shard": f"{shard[0]}/{shard[1]}" if shard else None,
-        "limits": asdict(limits),
-        "memory_limit": sandbox.memory_limit_kind(limits),
-    }, indent=1))
+    store.atomic_write(
+        run_dir / "manifest.json",
+        json.dumps(
+            {
+                "submissions": str(Path(submissions_dir).resolve()),
+                "shard": f"{shard[0]}/{shard[1]}" if shard else None,
+                "limits": asdict(limits),
+                "memory_limit": sandbox.memory_limit_kind(limits),
+            },
+            indent=1,
+        ),
+    )
     staging = run_dir / "intake"
     shutil.rmtree(staging, ignore_errors=True)
     submissions, problems = gather(Path(submissions_dir), staging)
@@ -192,14 +213,28 @@ def autograde(submissions_dir: Path, out: Path, progress: bool = True, *, jobs: 
         slots.put(slot)
     results: list[NotebookResult] = []
     if todo:
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(slots, limits, str(data) if data else None, executed)) as pool:
-            futures = [pool.submit(grade_and_store, worker.Job(s.student, s.assignment, s.notebook,
-                                                               str(s.path) if s.path else None),
-                                   str(run_dir), executed)
-                       for s in sorted(todo, key=lambda s: (s.assignment, s.student))]
-            for future in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="notebook",
-                               disable=not progress):
+        with ProcessPoolExecutor(
+            jobs,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(slots, limits, str(data) if data else None, executed),
+        ) as pool:
+            futures = [
+                pool.submit(
+                    grade_and_store,
+                    worker.Job(s.student, s.assignment, s.notebook, str(s.path) if s.path else None),
+                    str(run_dir),
+                    executed,
+                )
+                for s in sorted(todo, key=lambda s: (s.assignment, s.student))
+            ]
+            for future in tqdm(
+                as_completed(futures),
+                total=len(futures),
+                desc="grading",
+                unit="notebook",
+                disable=not progress,
+            ):
                 results.append(future.result())
     every = store.run_results(run_dir)
     store.write_csv(run_dir / "grades.csv", [r.row() for r in every])
@@ -226,28 +261,58 @@ def summary_line(student: str, results: list[NotebookResult]) -> str:
     mine = [r for r in results if r.student == student]
     score, total = sum(r.score for r in mine), sum(r.max_score for r in mine)
     notes = sorted({r.status for r in mine} - {"ok"}) + (["flagged"] if any(r.flags for r in mine) else [])
-    return f"{student}: {score:g}/{total:g} over {len(mine)} notebook(s)" + (f" ({', '.join(notes)})" if notes else "")
+    return f"{student}: {score:g}/{total:g} over {len(mine)} notebook(s)" + (
+        f" ({', '.join(notes)})" if notes else ""
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.autograde", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("submissions", type=Path, help="folder of <student>/<assignment>/<notebook>.ipynb or <student>.zip")
-    parser.add_argument("out", type=Path, nargs="?", default=course.GRADING / "autograde",
-                        help="results folder (default: .grading/autograde)")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+    parser = argparse.ArgumentParser(
+        prog="python -m grader.autograde",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "submissions", type=Path, help="folder of <student>/<assignment>/<notebook>.ipynb or <student>.zip"
+    )
+    parser.add_argument(
+        "out",
+        type=Path,
+        nargs="?",
+        default=course.GRADING / "autograde",
+        help="results folder (default: .grading/autograde)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="parallel workers (default: the number of cores)"
+    )
     parser.add_argument("--shard", default=None, help="grade only slice K of N of the students, e.g. 2/8")
-    parser.add_argument("--resume", nargs="?", const=True, default=None, metavar="RUN",
-                        help="finish an interrupted run (the newest unfinished one, or RUN)")
-    parser.add_argument("--policy", type=Path, default=None,
-                        help="late policy file (see docs/late-policy.example.toml)")
-    parser.add_argument("--executed", action="store_true",
-                        help="also run each whole notebook in its sandbox, for the student's feedback (never scored)")
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="RUN",
+        help="finish an interrupted run (the newest unfinished one, or RUN)",
+    )
+    parser.add_argument(
+        "--policy", type=Path, default=None, help="late policy file (see docs/late-policy.example.toml)"
+    )
+    parser.add_argument(
+        "--executed",
+        action="store_true",
+        help="also run each whole notebook in its sandbox, for the student's feedback (never scored)",
+    )
     defaults = Limits()
     parser.add_argument("--cpu-seconds", type=int, default=defaults.cpu_seconds, help="CPU time per notebook")
-    parser.add_argument("--wall-seconds", type=int, default=defaults.wall_seconds, help="wall time per notebook")
-    parser.add_argument("--memory-mb", type=int, default=defaults.memory // 2**20,
-                        help="resident memory per sandbox (address space where no cgroup is available)")
+    parser.add_argument(
+        "--wall-seconds", type=int, default=defaults.wall_seconds, help="wall time per notebook"
+    )
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=defaults.memory // 2**20,
+        help="resident memory per sandbox (address space where no cgroup is available)",
+    )
     args = parser.parse_args(argv)
     try:
         shard = parse_shard(args.shard)
@@ -256,15 +321,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if not args.resume and not args.submissions.is_dir():
-        print(f"error: {args.submissions} is not a folder. Pass SUBMISSIONS=<folder> holding "
-              "<student>/<assignment>/<notebook>.ipynb or <student>.zip files", file=sys.stderr)
+        print(
+            f"error: {args.submissions} is not a folder. Pass SUBMISSIONS=<folder> holding "
+            "<student>/<assignment>/<notebook>.ipynb or <student>.zip files",
+            file=sys.stderr,
+        )
         return 2
-    limits = Limits(memory=args.memory_mb * 2**20, cpu_seconds=args.cpu_seconds, wall_seconds=args.wall_seconds)
+    limits = Limits(
+        memory=args.memory_mb * 2**20, cpu_seconds=args.cpu_seconds, wall_seconds=args.wall_seconds
+    )
     start = time.perf_counter()
     try:
-        run_dir, results, problems = autograde(args.submissions, args.out, jobs=args.jobs, shard=shard,
-                                               resume=args.resume, limits=limits, executed=args.executed,
-                                               late=late)
+        run_dir, results, problems = autograde(
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            shard=shard,
+            resume=args.resume,
+            limits=limits,
+            executed=args.executed,
+            late=late,
+        )
     except (RuntimeError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -272,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped {problem}", file=sys.stderr)
     for student in sorted({r.student for r in results}):
         print(summary_line(student, results))
-    print(f"{len(results)} notebook(s) graded in {time.perf_counter() - start:.0f} s; this run: {run_dir}; "
-          f"grade sheet: {args.out / 'grades.csv'}")
+    print(
+        f"{len(results)} notebook(s) graded in {time.perf_counter() - start:.0f} s; this run: {run_dir}; "
+        f"grade sheet: {args.out / 'grades.csv'}"
+    )
     return 0

@@ -85,8 +85,12 @@ def python_home(store: Path) -> Path:
         tmp = copy.with_name(copy.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         site = home / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-        shutil.copytree(home, tmp, symlinks=True,
-                        ignore=lambda d, names: [n for n in names if Path(d, n) == site or n == "__pycache__"])
+        shutil.copytree(
+            home,
+            tmp,
+            symlinks=True,
+            ignore=lambda d, names: [n for n in names if Path(d, n) == site or n == "__pycache__"],
+        )
         (tmp / ".complete").touch()
         try:
             tmp.rename(copy)
@@ -99,8 +103,11 @@ def python_home(store: Path) -> Path:
 def student_view(store: Path) -> Path:
     """A folder holding ``vitlab`` as the sandbox may see it: without the checks, by content hash."""
     source = course.ROOT / "vitlab"
-    files = sorted(p for p in source.rglob("*.py")
-                   if p.relative_to(source).parts[0] not in HIDDEN_FROM_SANDBOX and "__pycache__" not in p.parts)
+    files = sorted(
+        p
+        for p in source.rglob("*.py")
+        if p.relative_to(source).parts[0] not in HIDDEN_FROM_SANDBOX and "__pycache__" not in p.parts
+    )
     digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(source)).encode())
@@ -309,17 +316,42 @@ class Box:
             cmd.append(f"--as={max(lim.address_space, lim.memory)}")
         if self.uid is not None:
             cmd.append(f"--nproc={lim.processes}")
-        cmd += ["--", "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                "--hostname", "sandbox",
-                # the private folders first: the binds below may lie under /tmp (a checkout in /tmp)
-                "--size", str(lim.tmpfs), "--tmpfs", "/tmp",
-                "--size", str(lim.tmpfs), "--tmpfs", "/scratch"]
+        cmd += [
+            "--",
+            "bwrap",
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--cap-drop",
+            "ALL",
+            "--hostname",
+            "sandbox",
+            # the private folders first: the binds below may lie under /tmp (a checkout in /tmp)
+            "--size",
+            str(lim.tmpfs),
+            "--tmpfs",
+            "/tmp",
+            "--size",
+            str(lim.tmpfs),
+            "--tmpfs",
+            "/scratch",
+        ]
         cmd += _system_binds()
         venv = Path(sys.prefix)
-        cmd += ["--ro-bind", str(self.python), str(Path(sys.base_prefix).resolve()),
-                "--ro-bind", str(venv), str(venv),
-                "--ro-bind", str(self.site), "/site",
-                "--bind", str(self.exchange), "/exchange"]
+        cmd += [
+            "--ro-bind",
+            str(self.python),
+            str(Path(sys.base_prefix).resolve()),
+            "--ro-bind",
+            str(venv),
+            str(venv),
+            "--ro-bind",
+            str(self.site),
+            "/site",
+            "--bind",
+            str(self.exchange),
+            "/exchange",
+        ]
         if self.data is not None:
             cmd += ["--ro-bind", str(self.data), "/data/fashion-mnist"]
             env = {**env, "VITLAB_DATA": "/data/fashion-mnist"}
@@ -375,8 +407,13 @@ class WarmRunner:
         memory = self.box.memory
         started = time.perf_counter()
         self.process = subprocess.Popen(
-            self.box.wrap(argv, env), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            preexec_fn=memory.add_self if memory is not None else None, close_fds=True)
+            self.box.wrap(argv, env),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=memory.add_self if memory is not None else None,
+            close_fds=True,
+        )
         line = self._read_line(self.box.limits.start_seconds)
         if not line or not json.loads(line).get("ready"):
             error = self._stderr()
@@ -441,8 +478,14 @@ class WarmRunner:
         status = reply.get("status", "lost")
         if oom and status in ("signaled", "exited"):
             status = "memory"
-        return ChildReport(status, float(reply.get("seconds", 0)), float(reply.get("cpu_seconds", 0)),
-                           reply.get("code"), reply.get("signal"), float(reply.get("clean_seconds", 0)))
+        return ChildReport(
+            status,
+            float(reply.get("seconds", 0)),
+            float(reply.get("cpu_seconds", 0)),
+            reply.get("code"),
+            reply.get("signal"),
+            float(reply.get("clean_seconds", 0)),
+        )
 
     def stop(self) -> None:
         if self.process is not None:
@@ -471,11 +514,30 @@ def available() -> str | None:
         if shutil.which(tool) is None:
             return f"`{tool}` is not installed (Debian: apt-get install bubblewrap util-linux)"
     probe = subprocess.run(
-        ["bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
-         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--", "/usr/bin/true"],
-        capture_output=True, text=True)
+        [
+            "bwrap",
+            "--unshare-all",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--",
+            "/usr/bin/true",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
-        return f"bubblewrap cannot create a sandbox here ({probe.stderr.strip()[:200]}); are user namespaces off?"
+        why = probe.stderr.strip()[:200]
+        return f"bubblewrap cannot create a sandbox here ({why}); are user namespaces off?"
     return None
 
 
@@ -483,7 +545,8 @@ def memory_limit_kind(limits: Limits) -> str:
     """What the memory limit will be on this machine, in words (printed by the grader)."""
     group = MemoryGroup.create(f"vitlab-probe-{os.getpid()}", limits.memory)
     if group is None:
-        return f"address space {limits.address_space // GiB} GiB (no cgroup: run as root for a resident-memory limit)"
+        size = limits.address_space // GiB
+        return f"address space {size} GiB (no cgroup: run as root for a resident-memory limit)"
     text = f"resident memory {limits.memory // MiB} MiB per sandbox (cgroup v{group.version})"
     group.remove()
     return text

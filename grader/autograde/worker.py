@@ -35,12 +35,25 @@ from vitlab.harness import wire
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 #: flags that void a notebook's points: code that changes the grading machinery itself (the harness,
 #: the checks) or reaches for the instructor's package has no honest purpose
-TAMPERING = ("monkeypatch:vitlab.harness", "monkeypatch:vitlab.checks", "monkeypatch:setattr(vitlab.harness",
-             "monkeypatch:setattr(vitlab.checks", "suspicious:instructor-package")
+TAMPERING = (
+    "monkeypatch:vitlab.harness",
+    "monkeypatch:vitlab.checks",
+    "monkeypatch:setattr(vitlab.harness",
+    "monkeypatch:setattr(vitlab.checks",
+    "suspicious:instructor-package",
+)
 TAMPERING_CHECK = "no tampering with the grading machinery"
-TAMPERING_MESSAGE = ("your code changes the grading machinery or reaches for the instructor's files ({flags}); a "
-                     "notebook that does earns no points. Remove that code and submit again.")
-MEMORY_SIGNS = ("MemoryError", "can't allocate memory", "Cannot allocate memory", "bad_alloc", "out of memory")
+TAMPERING_MESSAGE = (
+    "your code changes the grading machinery or reaches for the instructor's files ({flags}); a "
+    "notebook that does earns no points. Remove that code and submit again."
+)
+MEMORY_SIGNS = (
+    "MemoryError",
+    "can't allocate memory",
+    "Cannot allocate memory",
+    "bad_alloc",
+    "out of memory",
+)
 
 
 @dataclass(frozen=True)
@@ -66,17 +79,25 @@ def read_notebook(path: Path) -> tuple[nbformat.NotebookNode | None, str]:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return None, (f"{path.name} is {size // 2**20} MiB; a notebook may be at most "
-                          f"{MAX_NOTEBOOK_BYTES // 2**20} MiB. Clear the outputs (Edit > Clear Outputs) and save.")
+            return None, (
+                f"{path.name} is {size // 2**20} MiB; a notebook may be at most "
+                f"{MAX_NOTEBOOK_BYTES // 2**20} MiB. Clear the outputs (Edit > Clear Outputs) and save."
+            )
         nb = nbformat.read(path, as_version=4)
     except Exception as error:  # not JSON, not a notebook, unreadable
         first = str(error).splitlines()[0][:200] if str(error) else ""
-        return None, (f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}: {first}). "
-                      "Re-download it from JupyterLab (File > Download) and submit the .ipynb file itself.")
+        return None, (
+            f"{path.name} is not a valid Jupyter notebook ({type(error).__name__}: {first}). "
+            "Re-download it from JupyterLab (File > Download) and submit the .ipynb file itself."
+        )
     try:
         nbformat.validate(nb)
     except nbformat.ValidationError as error:
-        return None, f"{path.name} does not follow the notebook format ({error.message[:200]}). Re-save it in JupyterLab."
+        return (
+            None,
+            f"{path.name} does not follow the notebook format ({error.message[:200]}). "
+            "Re-save it in JupyterLab.",
+        )
     if not isinstance(nb.get("cells"), list):
         return None, f"{path.name} holds no cells. Re-save it in JupyterLab."
     return nb, ""
@@ -107,7 +128,10 @@ def _memory_trouble(report: wire.RunReport) -> bool:
 def _child_status(child: ChildReport, limits_text: str, cpu_limit: float) -> tuple[str, str] | None:
     """(status, message) when the run did not complete; None when it did."""
     if child.status == "timeout":
-        return R.TIMEOUT, f"grading your notebook took longer than {limits_text} (an endless loop?) and was stopped"
+        return (
+            R.TIMEOUT,
+            f"grading your notebook took longer than {limits_text} (an endless loop?) and was stopped",
+        )
     if child.status == "memory":
         return R.MEMORY, "your notebook tried to use more memory than the limit and was stopped"
     if child.status == "signaled" and (child.signal == 24 or child.cpu_seconds >= cpu_limit):  # CPU time
@@ -145,7 +169,9 @@ def grade(job: Job, runner: WarmRunner) -> R.NotebookResult:
         ran = time.perf_counter()
         try:
             limits = runner.box.limits
-            stopped = _child_status(child, f"{limits.wall_seconds} s (CPU {limits.cpu_seconds} s)", limits.cpu_seconds)
+            stopped = _child_status(
+                child, f"{limits.wall_seconds} s (CPU {limits.cpu_seconds} s)", limits.cpu_seconds
+            )
             if stopped is not None:
                 return result.with_status(*stopped)
             try:
@@ -154,8 +180,10 @@ def grade(job: Job, runner: WarmRunner) -> R.NotebookResult:
                 trace = folder / "runner-error.txt"
                 if trace.is_file() and not trace.is_symlink() and os.environ.get("VITLAB_DEBUG"):
                     print(trace.read_text()[-3000:])
-                return result.with_status(R.CRASHED, f"your program stopped before the checks could run ({error}; "
-                                                     "os._exit or a crash?)")
+                return result.with_status(
+                    R.CRASHED,
+                    f"your program stopped before the checks could run ({error}; os._exit or a crash?)",
+                )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if _memory_trouble(report):
@@ -168,35 +196,65 @@ def grade(job: Job, runner: WarmRunner) -> R.NotebookResult:
         for gid, points in tests:
             outcome = judged.get(gid)
             if outcome is None:
-                cell_results.append(R.CellResult(gid, gid, points, 0.0, R.ERROR, note="no checks are registered "
-                                                 "for this test cell; it cannot be judged and earns no points"))
+                cell_results.append(
+                    R.CellResult(
+                        gid,
+                        gid,
+                        points,
+                        0.0,
+                        R.ERROR,
+                        note="no checks are registered "
+                        "for this test cell; it cannot be judged and earns no points",
+                    )
+                )
                 extra_flags.append(f"unjudged:{gid}")
                 continue
-            checks = tuple(R.CheckResult(v.check, v.passed, v.message, v.mistake, v.checker_error)
-                           for v in outcome.verdicts)
+            checks = tuple(
+                R.CheckResult(v.check, v.passed, v.message, v.mistake, v.checker_error)
+                for v in outcome.verdicts
+            )
             status = outcome.status
             note = ""
             if gid not in present:  # a deleted test cell: still judged, never scored
-                status, note = R.DELETED, "this test cell was deleted from your notebook, so it earns no points"
+                status, note = (
+                    R.DELETED,
+                    "this test cell was deleted from your notebook, so it earns no points",
+                )
             if status == R.ERROR:
                 extra_flags.append(f"checker-error:{gid}")
             score = points if status == R.PASSED else 0.0
             cell_results.append(R.CellResult(gid, outcome.title, points, score, status, checks, note))
         tampering = [f for f in result.flags if f.startswith(TAMPERING)]
         if tampering:
-            void = R.CheckResult(TAMPERING_CHECK, False, TAMPERING_MESSAGE.format(flags=", ".join(tampering)),
-                                 "tampering")
-            cell_results = [replace(c, score=0.0, status=R.FAILED, checks=(*c.checks, void)) for c in cell_results]
+            void = R.CheckResult(
+                TAMPERING_CHECK, False, TAMPERING_MESSAGE.format(flags=", ".join(tampering)), "tampering"
+            )
+            cell_results = [
+                replace(c, score=0.0, status=R.FAILED, checks=(*c.checks, void)) for c in cell_results
+            ]
         judged_at = time.perf_counter()
-        timings = {"prepare": prepared - started, "sandbox": child.seconds, "program": report.timings.get("program", 0),
-                   "checks": report.timings.get("checks", 0), "verdicts": judged_at - ran,
-                   "clean": child.clean_seconds, "total": judged_at - started}
+        timings = {
+            "prepare": prepared - started,
+            "sandbox": child.seconds,
+            "program": report.timings.get("program", 0),
+            "checks": report.timings.get("checks", 0),
+            "verdicts": judged_at - ran,
+            "clean": child.clean_seconds,
+            "total": judged_at - started,
+        }
         if runner.box.memory is not None:  # the sandbox's peak resident memory so far (sizes Limits.memory)
             timings["peak_mib"] = runner.box.memory.peak() / 2**20
-        return replace(result, cells=tuple(cell_results), score=sum(c.score for c in cell_results),
-                       flags=tuple(dict.fromkeys([*result.flags, *extra_flags])),
-                       timings={k: round(v, 4) for k, v in timings.items()},
-                       fingerprints={k: fingerprint(o) for k, o in sorted(report.outcomes.items())})
+        return replace(
+            result,
+            cells=tuple(cell_results),
+            score=sum(c.score for c in cell_results),
+            flags=tuple(dict.fromkeys([*result.flags, *extra_flags])),
+            timings={k: round(v, 4) for k, v in timings.items()},
+            fingerprints={k: fingerprint(o) for k, o in sorted(report.outcomes.items())},
+        )
     except Exception as error:  # the grader itself must survive anything one submission does
-        return result.with_status(R.CRASHED, f"the grader failed on this notebook ({type(error).__name__}: "
-                                             f"{str(error)[:200]}); please report it")
+        return result.with_status(
+            R.CRASHED,
+            f"the grader failed on this notebook ({type(error).__name__}: "
+            f"{str(error)[:200]}); please report it",
+        )

@@ -7,6 +7,7 @@ nbgrader clears solutions, hidden tests and outputs, and locks the test cells. A
 release notebook is checked for leaks: no solution or hidden-test markers, no line of a solution
 region, no outputs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,8 +21,16 @@ import nbformat
 
 from grader import course
 
-LEAK_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME",
-                "vitlab.hidden", "from instructor", "import instructor")
+LEAK_MARKERS = (
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "BEGIN MARK SCHEME",
+    "vitlab.hidden",
+    "from instructor",
+    "import instructor",
+)
 
 
 class ReleaseError(RuntimeError):
@@ -96,13 +105,20 @@ def check_all(release_dir: Path) -> list[str]:
             if not release_nb.exists():
                 problems.append(f"{release_nb}: missing from the release")
                 continue
-            problems += [f"{release_nb.relative_to(release_dir.parent)}: {leak}" for leak in leaks(release_nb, solution_nb)]
+            problems += [
+                f"{release_nb.relative_to(release_dir.parent)}: {leak}"
+                for leak in leaks(release_nb, solution_nb)
+            ]
     return problems
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--into", type=Path, default=course.RELEASE, help="release folder (default: notebooks/)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--into", type=Path, default=course.RELEASE, help="release folder (default: notebooks/)"
+    )
     args = parser.parse_args(argv)
     args.into.mkdir(parents=True, exist_ok=True)
     written = generate(args.into)

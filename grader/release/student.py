@@ -7,6 +7,7 @@ Makefile, the README's student part with its screenshots (docs/) and ``make lab`
 configuration (.jupyter-student/). It never holds solutions, hidden cases, instructor oracles or
 the grader; the build fails if any of their text slipped in.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,9 +61,11 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
     for name in LAB_CONFIG:  # `make lab`'s own JupyterLab configuration, without its run-time files
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(course.ROOT / name, root / name)
-    (root / ".gitignore").write_text(".venv/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n"
-                                     ".jupyter-student/*\n!.jupyter-student/labconfig/\n"
-                                     "!.jupyter-student/jupyter_server_config.json\n")
+    (root / ".gitignore").write_text(
+        ".venv/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n"
+        ".jupyter-student/*\n!.jupyter-student/labconfig/\n"
+        "!.jupyter-student/jupyter_server_config.json\n"
+    )
     problems = audit(root)
     if problems:
         raise RuntimeError("the student release would leak:\n" + "\n".join(problems))
@@ -76,13 +79,19 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
 
 def audit(root: Path) -> list[str]:
     """Instructor-only things found in a bundle (empty when it is clean)."""
-    problems = [f"{p.relative_to(root)}: instructor-only folder" for p in root.rglob("*")
-                if p.is_dir() and p.name in ("solutions", "grader", "hidden", "tests", "instructor", "benchmarks")]
+    problems = [
+        f"{p.relative_to(root)}: instructor-only folder"
+        for p in root.rglob("*")
+        if p.is_dir() and p.name in ("solutions", "grader", "hidden", "tests", "instructor", "benchmarks")
+    ]
     for path in root.rglob("*"):
         if path.is_file() and path.suffix in (".py", ".ipynb", ".md", ".toml", ".yml", ""):
             text = path.read_text(errors="ignore")
             problems += [f"{path.relative_to(root)}: contains '{t}'" for t in FORBIDDEN_TEXT if t in text]
-            problems += [f"{path.relative_to(root)}: imports the instructor package" for _ in HIDDEN_IMPORT.findall(text)[:1]]
+            problems += [
+                f"{path.relative_to(root)}: imports the instructor package"
+                for _ in HIDDEN_IMPORT.findall(text)[:1]
+            ]
     problems += check_all(root / "notebooks")
     return problems
 

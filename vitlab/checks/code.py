@@ -49,8 +49,11 @@ def dotted(node: ast.AST) -> tuple[str | None, list[str]]:
 
 
 def _is_getattr(node: ast.Call) -> bool:
-    return isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "delattr", "hasattr") \
+    return (
+        isinstance(node.func, ast.Name)
+        and node.func.id in ("getattr", "setattr", "delattr", "hasattr")
         and len(node.args) >= 2
+    )
 
 
 @dataclass
@@ -66,8 +69,11 @@ class Aliases:
         for name, value in namespace.items():
             if isinstance(value, ModuleType):
                 table[name] = value.__name__
-            elif callable(value) and getattr(value, "__module__", None) and not str(value.__module__).startswith(
-                    "__main__"):
+            elif (
+                callable(value)
+                and getattr(value, "__module__", None)
+                and not str(value.__module__).startswith("__main__")
+            ):
                 qualname = getattr(value, "__qualname__", getattr(value, "__name__", None))
                 if qualname:
                     table[name] = f"{value.__module__}.{qualname}"
@@ -86,7 +92,11 @@ class Aliases:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for alias in node.names:
                     self.table[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            elif (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 path = self.resolve(node.value)
                 if path is not None:
                     self.table[node.targets[0].id] = path
@@ -142,8 +152,12 @@ def _patches(node: ast.stmt, own: set[str]) -> bool:
             root, _ = dotted(target.value if isinstance(target, ast.Subscript) else target)
             if root is not None and root not in own:
                 return True
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
-            and node.value.func.id in ("setattr", "delattr"):
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id in ("setattr", "delattr")
+    ):
         return True
     return False
 
@@ -159,7 +173,9 @@ def statements(cells: Sequence[tuple[str, str]]) -> list[Statement]:
     found = []
     for label, tree in parsed:
         for node in tree.body if tree else []:
-            found.append(Statement(label, node, frozenset(_bound(node)), frozenset(_used(node)), _patches(node, own)))
+            found.append(
+                Statement(label, node, frozenset(_bound(node)), frozenset(_used(node)), _patches(node, own))
+            )
     return found
 
 
@@ -196,7 +212,9 @@ def references(node: ast.AST, aliases: Aliases) -> list[Reference]:
     found = []
     for sub in ast.walk(node):
         if isinstance(sub, ast.Attribute):
-            found.append(Reference(ast.unparse(sub), aliases.resolve(sub), sub.attr, getattr(sub, "lineno", 0)))
+            found.append(
+                Reference(ast.unparse(sub), aliases.resolve(sub), sub.attr, getattr(sub, "lineno", 0))
+            )
         elif isinstance(sub, ast.Name):
             found.append(Reference(sub.id, aliases.resolve(sub), None, getattr(sub, "lineno", 0)))
         elif isinstance(sub, ast.Call) and _is_getattr(sub):

@@ -26,8 +26,25 @@ import torch
 from vitlab.checks import messages
 from vitlab.harness.wire import Inputs, Outcome, Tensors
 
-__all__ = ["EXACT", "FLOAT32", "FLOAT64", "Case", "Exercise", "Inputs", "Mistake", "Outcome", "Scratch",
-           "Tensors", "Tolerance", "Verdict", "differences", "judge", "judged", "matches", "seeded"]
+__all__ = [
+    "EXACT",
+    "FLOAT32",
+    "FLOAT64",
+    "Case",
+    "Exercise",
+    "Inputs",
+    "Mistake",
+    "Outcome",
+    "Scratch",
+    "Tensors",
+    "Tolerance",
+    "Verdict",
+    "differences",
+    "judge",
+    "judged",
+    "matches",
+    "seeded",
+]
 
 Oracle = Callable[[Inputs, Outcome], Tensors]
 Call = Callable[[dict[str, Any], Inputs], Tensors]
@@ -66,7 +83,9 @@ class Verdict:
     checker_error: bool = False  # the checker itself failed: never the student's fault, never points
 
     def __str__(self) -> str:
-        return f"{'PASS' if self.passed else 'FAIL'} {self.check}" + (f": {self.message}" if self.message else "")
+        return f"{'PASS' if self.passed else 'FAIL'} {self.check}" + (
+            f": {self.message}" if self.message else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -136,19 +155,35 @@ class Exercise:
     def check_name(self, case: Case) -> str:
         return f"{self.title}: {case.name}"
 
-    def verdict(self, case: Case, inputs: Inputs, outcome: Outcome, *, oracle: Oracle | None = None,
-                mistakes: Sequence[Mistake] = ()) -> Verdict:
+    def verdict(
+        self,
+        case: Case,
+        inputs: Inputs,
+        outcome: Outcome,
+        *,
+        oracle: Oracle | None = None,
+        mistakes: Sequence[Mistake] = (),
+    ) -> Verdict:
         """The verdict on one case; ``oracle``/``mistakes`` are the grader's (instructor-only) additions."""
         check = self.check_name(case)
         if case.judge is not None:
             return judged(check, inputs, outcome, case.judge, case.expect_error)
         chosen = oracle or self.oracle
         if chosen is None:
-            return Verdict(False, check, messages.checker_failed(LookupError("no oracle for this case")),
-                           checker_error=True)
+            return Verdict(
+                False,
+                check,
+                messages.checker_failed(LookupError("no oracle for this case")),
+                checker_error=True,
+            )
         catalogue = [*self.mistakes, *mistakes]
-        return judged(check, inputs, outcome,
-                      lambda c, i, o: compare(c, i, o, chosen, catalogue, self.tol), case.expect_error)
+        return judged(
+            check,
+            inputs,
+            outcome,
+            lambda c, i, o: compare(c, i, o, chosen, catalogue, self.tol),
+            case.expect_error,
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -166,8 +201,13 @@ class Outputs(dict):
         raise MissingOutput(key)
 
 
-def judged(check: str, inputs: Inputs, outcome: Outcome, judge: Judge,
-           expect_error: type[BaseException] | None = None) -> Verdict:
+def judged(
+    check: str,
+    inputs: Inputs,
+    outcome: Outcome,
+    judge: Judge,
+    expect_error: type[BaseException] | None = None,
+) -> Verdict:
     if is_stub(outcome):
         return Verdict(False, check, messages.raised(outcome))
     if expect_error is not None:
@@ -189,8 +229,9 @@ def is_stub(outcome: Outcome) -> bool:
     return outcome.error_type == "NotImplementedError" and not outcome.error_message
 
 
-def compare(check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake],
-            tol: Tolerance) -> Verdict:
+def compare(
+    check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake], tol: Tolerance
+) -> Verdict:
     """Oracle vs outcome; on a mismatch, the catalogued mistake the outcome matches, if any."""
     expected = oracle(inputs, outcome)
     problems = differences(expected, outcome.tensors, tol)
@@ -206,8 +247,14 @@ def compare(check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistak
     return Verdict(False, check, "expected vs got:\n" + "\n".join(problems))
 
 
-def differences(expected: Tensors, got: Tensors, tol: Tolerance, *, check_dtype: bool = True,
-                axes: dict[str, Sequence[str]] | None = None) -> list[str]:
+def differences(
+    expected: Tensors,
+    got: Tensors,
+    tol: Tolerance,
+    *,
+    check_dtype: bool = True,
+    axes: dict[str, Sequence[str]] | None = None,
+) -> list[str]:
     """Why ``got`` is not ``expected``: empty when they agree within ``tol``.
 
     Shapes, dtypes and devices are compared before any arithmetic; values are compared in the
@@ -228,13 +275,18 @@ def differences(expected: Tensors, got: Tensors, tol: Tolerance, *, check_dtype:
         else:
             bad = _not_close(exp, act, tol)
             if bad.any():
-                problems.append(messages.value_difference(key, exp, act, bad, str(tol), (axes or {}).get(key)))
+                problems.append(
+                    messages.value_difference(key, exp, act, bad, str(tol), (axes or {}).get(key))
+                )
     return problems
 
 
 def _not_close(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> torch.Tensor:
-    if expected.dtype == torch.bool or got.dtype == torch.bool or not (
-            expected.is_floating_point() or got.is_floating_point()):
+    if (
+        expected.dtype == torch.bool
+        or got.dtype == torch.bool
+        or not (expected.is_floating_point() or got.is_floating_point())
+    ):
         return expected.cpu() != got.cpu()
     exp, act = expected.double().cpu(), got.double().cpu()
     largest = exp.abs().nan_to_num(0.0, 0.0, 0.0).max().item() if exp.numel() and tol.of_largest else 0.0
@@ -245,10 +297,19 @@ def matches(expected: Tensors, got: Tensors, tol: Tolerance) -> bool:
     return not differences(expected, got, tol, check_dtype=False)
 
 
-def judge(check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake] = (),
-          tol: Tolerance = FLOAT32, expect_error: type[BaseException] | None = None) -> Verdict:
+def judge(
+    check: str,
+    inputs: Inputs,
+    outcome: Outcome,
+    oracle: Oracle,
+    mistakes: Sequence[Mistake] = (),
+    tol: Tolerance = FLOAT32,
+    expect_error: type[BaseException] | None = None,
+) -> Verdict:
     """Step 3 for a one-off check: the verdict from the inputs and the student's outcome only."""
-    return judged(check, inputs, outcome, lambda c, i, o: compare(c, i, o, oracle, mistakes, tol), expect_error)
+    return judged(
+        check, inputs, outcome, lambda c, i, o: compare(c, i, o, oracle, mistakes, tol), expect_error
+    )
 
 
 def require_tensors(outcome: Outcome, *keys: str) -> None:

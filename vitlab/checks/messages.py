@@ -14,8 +14,10 @@ import torch
 from vitlab.harness.wire import Outcome
 
 NOT_IMPLEMENTED = "not implemented yet"
-REPORT = ("This is a fault of the checker, not of your code: please tell your instructor (or open an "
-          "issue), quoting this message.")
+REPORT = (
+    "This is a fault of the checker, not of your code: please tell your instructor (or open an "
+    "issue), quoting this message."
+)
 
 
 def mistake(name: str, fix: str) -> str:
@@ -35,13 +37,17 @@ def raised(outcome: Outcome) -> str:
 def expected_error(expected: str, outcome: Outcome) -> str:
     if outcome.raised:
         return f"expected a {expected}, but your code raised {outcome.error_type}: {outcome.error_message}"
-    return (f"these inputs are invalid, so your code should raise a {expected} with a clear message; "
-            "it returned a result instead.")
+    return (
+        f"these inputs are invalid, so your code should raise a {expected} with a clear message; "
+        "it returned a result instead."
+    )
 
 
 def missing_output(key: str) -> str:
-    return (f"no '{key}' came back from your code's run: the result was incomplete (did something in your "
-            "notebook change how the checks call your code?)")
+    return (
+        f"no '{key}' came back from your code's run: the result was incomplete (did something in your "
+        "notebook change how the checks call your code?)"
+    )
 
 
 def checker_failed(error: BaseException) -> str:
@@ -57,21 +63,29 @@ def number(value: float) -> str:
 
 def index_text(index: Sequence[int], axes: Sequence[str] | None = None) -> str:
     if axes and len(axes) == len(index):
-        return ", ".join(f"{a}={i}" for a, i in zip(axes, index))
+        return ", ".join(f"{a}={i}" for a, i in zip(axes, index, strict=True))
     return str(tuple(index))
 
 
-def value_difference(name: str, expected: torch.Tensor, got: torch.Tensor, bad: torch.Tensor,
-                     tolerance: str, axes: Sequence[str] | None = None) -> str:
+def value_difference(
+    name: str,
+    expected: torch.Tensor,
+    got: torch.Tensor,
+    bad: torch.Tensor,
+    tolerance: str,
+    axes: Sequence[str] | None = None,
+) -> str:
     """'<name>: 3 of 20 values differ (...); first at (...): expected ..., got ... (relative error ...)'."""
     exp, act = expected.double().cpu(), got.double().cpu()
     index = tuple(int(i) for i in bad.nonzero()[0]) if bad.any() else ()
     e, a = exp[index].item(), act[index].item()
     relative = abs(a - e) / max(abs(e), 1e-300)
     worst = (act - exp).abs().nan_to_num(nan=float("inf")).max().item()
-    return (f"{name}: {int(bad.sum())} of {bad.numel()} values differ (tolerance {tolerance}); "
-            f"first at {index_text(index, axes)}: expected {number(e)}, got {number(a)} "
-            f"(relative error {relative:.2g}); largest difference {worst:.3g}")
+    return (
+        f"{name}: {int(bad.sum())} of {bad.numel()} values differ (tolerance {tolerance}); "
+        f"first at {index_text(index, axes)}: expected {number(e)}, got {number(a)} "
+        f"(relative error {relative:.2g}); largest difference {worst:.3g}"
+    )
 
 
 def shape(name: str, expected: Sequence[int], got: Sequence[int]) -> str:
@@ -84,10 +98,12 @@ def dtype(name: str, expected: torch.dtype, got: torch.dtype) -> str:
 
 def several(failures: Sequence[tuple[str, str]]) -> str:
     """Every failing check of a test cell, briefly: the first in full, the others one line each."""
-    (first_check, first_message), rest = failures[0], failures[1:]
+    (_, first_message), rest = failures[0], failures[1:]
     text = f"{first_message}"
     if rest:
-        text += "\n\nAlso failing:\n" + "\n".join(f"- {check}: {one_line(message)}" for check, message in rest)
+        text += "\n\nAlso failing:\n" + "\n".join(
+            f"- {check}: {one_line(message)}" for check, message in rest
+        )
     return text
 
 

@@ -38,9 +38,12 @@ def without_checks_import(source: str) -> str:
     drop: set[int] = set()
     for node in tree.body:
         imports_checks = (
-            isinstance(node, ast.ImportFrom) and node.module is not None and (
+            isinstance(node, ast.ImportFrom)
+            and node.module is not None
+            and (
                 node.module.startswith(CHECKS_MODULES)
-                or (node.module == "vitlab" and any(a.name == "checks" for a in node.names)))
+                or (node.module == "vitlab" and any(a.name == "checks" for a in node.names))
+            )
         ) or (isinstance(node, ast.Import) and any(a.name.startswith(CHECKS_MODULES) for a in node.names))
         if imports_checks:
             drop |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
@@ -77,8 +80,11 @@ def build(submitted: Mapping[str, Any], source: Mapping[str, Any]) -> Program:
             label = f"#{number} (added)"
             program.append(ProgramCell("added", label, cells.source(cell)))
             student.append((label, cells.source(cell)))
-    missing = [ProgramCell("setup", gid, without_checks_import(cells.source(c)))
-               for gid, c in setups.items() if gid not in used]
+    missing = [
+        ProgramCell("setup", gid, without_checks_import(cells.source(c)))
+        for gid, c in setups.items()
+        if gid not in used
+    ]
     program = missing + program  # a deleted setup cell still runs, first
     tests = tuple(cells.grade_id(c) or "" for c in source["cells"] if cells.is_test(c))
     setup_sources = tuple(c.source for c in program if c.role == "setup")
@@ -91,7 +97,15 @@ def roles(notebook: Mapping[str, Any]) -> Sequence[str]:
     for cell in notebook["cells"]:
         if not cells.is_code(cell):
             continue
-        kinds = [name for name, yes in (("answer", cells.is_answer(cell)), ("test", cells.is_test(cell)),
-                                        ("setup", cells.is_setup(cell)), ("demo", is_demo(cell))) if yes]
+        kinds = [
+            name
+            for name, yes in (
+                ("answer", cells.is_answer(cell)),
+                ("test", cells.is_test(cell)),
+                ("setup", cells.is_setup(cell)),
+                ("demo", is_demo(cell)),
+            )
+            if yes
+        ]
         found.append("+".join(kinds) or "unmarked")
     return found

@@ -79,8 +79,9 @@ def exercise(grade_id: str) -> Exercise:
     try:
         return exercises()[grade_id]
     except KeyError:
-        raise KeyError(f"no exercise is registered for the test cell {grade_id!r}; known: "
-                       f"{', '.join(exercises())}") from None
+        raise KeyError(
+            f"no exercise is registered for the test cell {grade_id!r}; known: {', '.join(exercises())}"
+        ) from None
 
 
 def of_topic(topic: str) -> list[Exercise]:
@@ -110,7 +111,9 @@ def plan(grade_id: str, *, hidden: bool) -> Plan:
     if hidden:
         private = instructor(topic_of(grade_id))
         if private is None:
-            raise RuntimeError(f"the hidden cases of {grade_id} need the instructor package '{INSTRUCTOR_PACKAGE}'")
+            raise RuntimeError(
+                f"the hidden cases of {grade_id} need the instructor package '{INSTRUCTOR_PACKAGE}'"
+            )
         cases += list(getattr(private, "HIDDEN", {}).get(grade_id, ()))
         oracle = getattr(private, "ORACLES", {}).get(grade_id)
         mistakes = tuple(getattr(private, "MISTAKES", {}).get(grade_id, ()))

@@ -1,4 +1,4 @@
-""""From scratch", the one mechanism: forbidden code found in the answer, and loops seen while it runs.
+""" "From scratch", the one mechanism: forbidden code found in the answer, and loops seen while it runs.
 
 Two verdicts per from-scratch exercise, both computed outside the student's process:
 
@@ -48,10 +48,18 @@ ALWAYS_FORBIDDEN: dict[str, str] = {
 }
 #: names and attributes that only a way around the check needs, wherever they appear
 SUSPICIOUS_WORDS = {
-    "__import__": "__import__", "eval": "eval", "exec": "exec", "compile": "compile", "vars": "vars()",
-    "__dict__": "__dict__", "__getattribute__": "__getattribute__", "globals": "globals()",
-    "DisableTorchFunction": "DisableTorchFunction", "DisableTorchFunctionSubclass": "DisableTorchFunctionSubclass",
-    "_disabled_torch_function_impl": "_disabled_torch_function_impl", "__torch_function__": "__torch_function__",
+    "__import__": "__import__",
+    "eval": "eval",
+    "exec": "exec",
+    "compile": "compile",
+    "vars": "vars()",
+    "__dict__": "__dict__",
+    "__getattribute__": "__getattribute__",
+    "globals": "globals()",
+    "DisableTorchFunction": "DisableTorchFunction",
+    "DisableTorchFunctionSubclass": "DisableTorchFunctionSubclass",
+    "_disabled_torch_function_impl": "_disabled_torch_function_impl",
+    "__torch_function__": "__torch_function__",
     "_C": "torch._C",
 }
 
@@ -74,8 +82,9 @@ def _forbidden_label(ref: code.Reference, scratch: Scratch) -> str | None:
     return None
 
 
-def code_violations(scratch: Scratch, cells: Sequence[tuple[str, str]], roots: Iterable[str],
-                    trusted: Sequence[str] = ()) -> list[str]:
+def code_violations(
+    scratch: Scratch, cells: Sequence[tuple[str, str]], roots: Iterable[str], trusted: Sequence[str] = ()
+) -> list[str]:
     """What the student's code that ``roots`` reach mentions of the forbidden list, as written.
 
     ``cells``: the student's cells (label, source) in order; ``trusted``: the setup cells' sources
@@ -90,7 +99,9 @@ def code_violations(scratch: Scratch, cells: Sequence[tuple[str, str]], roots: I
     for statement in code.reachable(code.statements(cells), roots):
         for ref in code.references(statement.node, aliases):
             label = _forbidden_label(ref, scratch)
-            text = label if not label or ref.line == 0 else f"{label} (line {ref.line} of cell {statement.cell})"
+            text = (
+                label if not label or ref.line == 0 else f"{label} (line {ref.line} of cell {statement.cell})"
+            )
             if text and text not in found:
                 found.append(text)
     return found
@@ -123,15 +134,19 @@ def cells_from_objects(objects: Mapping[str, Any]) -> tuple[list[tuple[str, str]
         if source is None:
             continue
         cells.append((name, source))
-        globals_ = getattr(value, "__globals__", None) or getattr(
-            getattr(value, "forward", None), "__globals__", None) or {}
+        globals_ = (
+            getattr(value, "__globals__", None)
+            or getattr(getattr(value, "forward", None), "__globals__", None)
+            or {}
+        )
         namespace.update(globals_)
         tree = code.parse(source)
         for node in ast.walk(tree) if tree else []:
             if isinstance(node, ast.Name) and node.id in globals_ and node.id not in seen:
                 target = globals_[node.id]
                 if getattr(target, "__module__", None) == "__main__" and (
-                        inspect.isfunction(target) or inspect.isclass(target)):
+                    inspect.isfunction(target) or inspect.isclass(target)
+                ):
                     todo.append((node.id, target))
     return cells, namespace
 
@@ -157,11 +172,21 @@ def code_verdict(exercise: Exercise, found: Sequence[str]) -> Verdict:
     check = f"{exercise.title}: {scratch.case_name} (your code)"
     if not found:
         return Verdict(True, check)
-    bypass = [f for f in found if any(f.startswith(w) for w in (*ALWAYS_FORBIDDEN.values(), *SUSPICIOUS_WORDS.values(),
-                                                                 "getattr with a computed name"))]
+    bypass = [
+        f
+        for f in found
+        if any(
+            f.startswith(w)
+            for w in (*ALWAYS_FORBIDDEN.values(), *SUSPICIOUS_WORDS.values(), "getattr with a computed name")
+        )
+    ]
     mistake = BYPASS if bypass and len(bypass) == len(found) else BUILT_IN
-    return Verdict(False, check, f"this exercise is from scratch, but your code uses {', '.join(found)}.\n"
-                                 f"Fix: {scratch.fix}", mistake=mistake)
+    return Verdict(
+        False,
+        check,
+        f"this exercise is from scratch, but your code uses {', '.join(found)}.\nFix: {scratch.fix}",
+        mistake=mistake,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -175,22 +200,37 @@ def run_case(scratch: Scratch) -> Case:
 def _run_judge(scratch: Scratch):
     def judge(check: str, _: Inputs, outcome: Outcome) -> Verdict:
         t = outcome.tensors
-        for key, length in (("forbidden", len(scratch.labels)), ("torch_calls", len(scratch.sizes)),
-                            ("lines", len(scratch.sizes))):
+        for key, length in (
+            ("forbidden", len(scratch.labels)),
+            ("torch_calls", len(scratch.sizes)),
+            ("lines", len(scratch.sizes)),
+        ):
             if key not in t or t[key].numel() != length:
-                return Verdict(False, check, "the run was not recorded completely (did your code change the "
-                                             "checks' hooks?)", mistake=BYPASS)
-        used = [label for flag, label in zip(t["forbidden"].tolist(), scratch.labels) if flag]
+                return Verdict(
+                    False,
+                    check,
+                    "the run was not recorded completely (did your code change the checks' hooks?)",
+                    mistake=BYPASS,
+                )
+        used = [label for flag, label in zip(t["forbidden"].tolist(), scratch.labels, strict=True) if flag]
         if used:
-            return Verdict(False, check, f"this exercise is from scratch, but your code calls {', '.join(used)}.\n"
-                                         f"Fix: {scratch.fix}", mistake=BUILT_IN)
+            return Verdict(
+                False,
+                check,
+                f"this exercise is from scratch, but your code calls {', '.join(used)}.\nFix: {scratch.fix}",
+                mistake=BUILT_IN,
+            )
         for key, what in (("torch_calls", "PyTorch calls"), ("lines", "lines of Python")):
             counts = t[key].tolist()
             if len(set(counts)) > 1:
-                detail = ", ".join(f"{size}: {n}" for size, n in zip(scratch.sizes, counts))
-                return Verdict(False, check, f"your code runs more {what} for bigger inputs, so it loops in Python "
-                                             f"over {scratch.loops_over} ({detail}).\nFix: {scratch.fix}",
-                               mistake=PYTHON_LOOP)
+                detail = ", ".join(f"{size}: {n}" for size, n in zip(scratch.sizes, counts, strict=True))
+                return Verdict(
+                    False,
+                    check,
+                    f"your code runs more {what} for bigger inputs, so it loops in Python "
+                    f"over {scratch.loops_over} ({detail}).\nFix: {scratch.fix}",
+                    mistake=PYTHON_LOOP,
+                )
         return Verdict(True, check)
 
     return judge

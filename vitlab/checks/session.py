@@ -21,8 +21,10 @@ from vitlab.harness.runner import capture
 from vitlab.harness.wire import CaseCall, Inputs, Outcome
 
 PASSED, PENDING, FAILED, ERROR = "passed", "pending", "failed", "error"
-NO_OUTPUT = ("no output came back for this check: your program stopped the checks before they got here "
-             "(an error earlier in your notebook, or code that interfered with them)")
+NO_OUTPUT = (
+    "no output came back for this check: your program stopped the checks before they got here "
+    "(an error earlier in your notebook, or code that interfered with them)"
+)
 
 
 def call_name(function: Any) -> str:
@@ -44,7 +46,10 @@ class Planned:
 
 
 def planned(plan: registry.Plan) -> list[Planned]:
-    return [Planned(plan, case, f"{plan.exercise.grade_id}/{i}", case.inputs()) for i, case in enumerate(plan.cases)]
+    return [
+        Planned(plan, case, f"{plan.exercise.grade_id}/{i}", case.inputs())
+        for i, case in enumerate(plan.cases)
+    ]
 
 
 def verdict(item: Planned, outcome: Outcome | None) -> Verdict:
@@ -105,8 +110,10 @@ def in_process(grade_id: str, objects: Sequence[Any], *, hidden: bool | None = N
     plan = registry.plan(grade_id, hidden=hidden_here() if hidden is None else hidden)
     ex = plan.exercise
     if len(objects) != len(ex.names):
-        raise TypeError(f"checks.run({grade_id!r}, ...) takes {len(ex.names)} object(s): {', '.join(ex.names)}")
-    named = dict(zip(ex.names, objects))
+        raise TypeError(
+            f"checks.run({grade_id!r}, ...) takes {len(ex.names)} object(s): {', '.join(ex.names)}"
+        )
+    named = dict(zip(ex.names, objects, strict=True))
     verdicts = []
     for item in planned(plan):
         function = item.case.call or ex.call
@@ -141,9 +148,12 @@ def plan_notebook(grade_ids: Sequence[str], *, hidden: bool) -> NotebookPlan:
     return NotebookPlan(tuple(items), tuple(known))
 
 
-def judge_outcomes(notebook: NotebookPlan, outcomes: Mapping[str, Outcome],
-                   student_cells: Sequence[tuple[str, str]] = (), setup_sources: Sequence[str] = ()
-                   ) -> dict[str, ExerciseResult]:
+def judge_outcomes(
+    notebook: NotebookPlan,
+    outcomes: Mapping[str, Outcome],
+    student_cells: Sequence[tuple[str, str]] = (),
+    setup_sources: Sequence[str] = (),
+) -> dict[str, ExerciseResult]:
     """grade id -> result, from the outcomes a run handed back (and the code, for from-scratch)."""
     by_grade: dict[str, list[Verdict]] = {g: [] for g in notebook.grade_ids}
     titles: dict[str, str] = {}

@@ -68,16 +68,19 @@ def capture(run: Callable[[], Mapping[str, Any]]) -> Outcome:
     try:
         produced = run()
     except (Exception, CaseTimeout, SystemExit, KeyboardInterrupt, RecursionError) as error:
-        return Outcome(error_type=type(error).__name__, error_message=_message(error),
-                       error_line=student_line(error))
+        return Outcome(
+            error_type=type(error).__name__, error_message=_message(error), error_line=student_line(error)
+        )
     if not isinstance(produced, Mapping):
         return Outcome(error_type="HarnessError", error_message="a harness call returned no dict of tensors")
     tensors: Tensors = {}
     size = 0
     for key, value in produced.items():
         if not isinstance(value, torch.Tensor):
-            return Outcome(error_type="TypeError",
-                           error_message=f"{key} should be a torch.Tensor but is a {type(value).__name__}")
+            return Outcome(
+                error_type="TypeError",
+                error_message=f"{key} should be a torch.Tensor but is a {type(value).__name__}",
+            )
         try:
             plain = value.detach().as_subclass(torch.Tensor)
             if plain.device.type == "meta" or plain.is_sparse:
@@ -87,8 +90,10 @@ def capture(run: Callable[[], Mapping[str, Any]]) -> Outcome:
             return Outcome(error_type="TypeError", error_message=f"{key} cannot be read back: {error}")
         size += plain.numel() * plain.element_size()
         if size > MAX_OUTCOME_BYTES:
-            return Outcome(error_type="OutputTooLarge",
-                           error_message=f"the outputs are larger than {MAX_OUTCOME_BYTES // 2**20} MiB")
+            return Outcome(
+                error_type="OutputTooLarge",
+                error_message=f"the outputs are larger than {MAX_OUTCOME_BYTES // 2**20} MiB",
+            )
         tensors[key] = plain
     return Outcome(tensors=tensors)
 
@@ -140,8 +145,14 @@ def run_cell(cell: ProgramCell, namespace: dict, shell: Any = None) -> CellRepor
         line = student_line(error)
         if isinstance(error, SyntaxError) and error.lineno:
             line = f"line {error.lineno} of cell {cell.label}: {(error.text or '').strip()}"
-        return CellReport(cell.label, cell.role, type(error).__name__, _message(error)[:400], line,
-                          time.perf_counter() - start)
+        return CellReport(
+            cell.label,
+            cell.role,
+            type(error).__name__,
+            _message(error)[:400],
+            line,
+            time.perf_counter() - start,
+        )
     return CellReport(cell.label, cell.role, seconds=time.perf_counter() - start)
 
 
@@ -158,9 +169,14 @@ def _missing(names: tuple[str, ...], namespace: dict, cells: list[CellReport]) -
     if not absent:
         return None
     broken = next((c for c in cells if c.error_type and c.role != "setup"), None)
-    why = (f": the cell {broken.label} raised {broken.error_type}: {broken.error_message}"
-           + (f" ({broken.error_line})" if broken.error_line else "")) if broken else \
-        ": define it in its answer cell (did you rename it?)"
+    why = (
+        (
+            f": the cell {broken.label} raised {broken.error_type}: {broken.error_message}"
+            + (f" ({broken.error_line})" if broken.error_line else "")
+        )
+        if broken
+        else ": define it in its answer cell (did you rename it?)"
+    )
     return Outcome(error_type="NameError", error_message=f"{', '.join(absent)} is not defined{why}")
 
 
@@ -218,8 +234,13 @@ def run_job(folder: Path, shell: Any = None) -> RunReport:
     finally:
         sys.stdout, sys.stderr = saved
     checks_done = time.perf_counter()
-    report = RunReport(outcomes, cells, {"program": program_done - started, "checks": checks_done - program_done},
-                       output.size, output.truncated)
+    report = RunReport(
+        outcomes,
+        cells,
+        {"program": program_done - started, "checks": checks_done - program_done},
+        output.size,
+        output.truncated,
+    )
     wire.write_outputs(folder, report)
     return report
 

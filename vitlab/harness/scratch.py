@@ -98,8 +98,11 @@ def watch(fn: Callable[..., Any], args: Sequence[Any], forbidden: Mapping[Any, s
     return record
 
 
-def across_sizes(runs: Iterable[tuple[Callable[..., Any], Sequence[Any]]], labels: Sequence[str],
-                 forbidden: Mapping[Any, str]) -> dict[str, torch.Tensor]:
+def across_sizes(
+    runs: Iterable[tuple[Callable[..., Any], Sequence[Any]]],
+    labels: Sequence[str],
+    forbidden: Mapping[Any, str],
+) -> dict[str, torch.Tensor]:
     """Watch one call per input size; the judge's evidence as plain tensors.
 
     ``torch_calls`` and ``lines`` hold one count per size; ``forbidden`` one flag per label.

@@ -133,7 +133,9 @@ def _decode(value: Any, tensors: Tensors) -> Any:
     return value
 
 
-def write_job(folder: Path, program: list[ProgramCell], calls: list[CaseCall], settings: Mapping[str, Any]) -> None:
+def write_job(
+    folder: Path, program: list[ProgramCell], calls: list[CaseCall], settings: Mapping[str, Any]
+) -> None:
     """The job folder the runner reads (written by the grader or ``make check``)."""
     from safetensors.torch import save_file
 
@@ -144,8 +146,12 @@ def write_job(folder: Path, program: list[ProgramCell], calls: list[CaseCall], s
         "settings": dict(settings),
         "program": [{"role": c.role, "label": c.label, "source": c.source} for c in program],
         "calls": [
-            {"case_id": c.case_id, "call": c.call, "names": list(c.names),
-             "inputs": _encode(c.inputs, c.case_id, tensors)}
+            {
+                "case_id": c.case_id,
+                "call": c.call,
+                "names": list(c.names),
+                "inputs": _encode(c.inputs, c.case_id, tensors),
+            }
             for c in calls
         ],
     }
@@ -163,8 +169,10 @@ def read_job(folder: Path) -> tuple[list[ProgramCell], list[CaseCall], dict[str,
         raise ValueError(f"{folder / JOB_FILE}: not a {FORMAT} job")
     tensors = load_file(str(folder / INPUTS_FILE))
     program = [ProgramCell(c["role"], c["label"], c["source"]) for c in job["program"]]
-    calls = [CaseCall(c["case_id"], c["call"], tuple(c["names"]), _decode(c["inputs"], tensors))
-             for c in job["calls"]]
+    calls = [
+        CaseCall(c["case_id"], c["call"], tuple(c["names"]), _decode(c["inputs"], tensors))
+        for c in job["calls"]
+    ]
     return program, calls, dict(job.get("settings") or {})
 
 
@@ -184,8 +192,12 @@ def write_outputs(folder: Path, report: RunReport) -> None:
     tensors: Tensors = {}
     cases: dict[str, dict] = {}
     for case_id, outcome in report.outcomes.items():
-        cases[case_id] = {"error_type": outcome.error_type, "error_message": _short(outcome.error_message),
-                          "error_line": _short(outcome.error_line, 300), "keys": sorted(outcome.tensors)}
+        cases[case_id] = {
+            "error_type": outcome.error_type,
+            "error_message": _short(outcome.error_message),
+            "error_line": _short(outcome.error_line, 300),
+            "keys": sorted(outcome.tensors),
+        }
         for key, value in outcome.tensors.items():
             tensors[f"{case_id}/{key}"] = value.detach().to("cpu").contiguous().clone()
     meta = {
@@ -246,7 +258,7 @@ def read_outputs(folder: Path, limit: int = MAX_OUTPUT_BYTES) -> RunReport:
     except json.JSONDecodeError as error:
         raise ValueError("the outputs' records are not valid JSON") from error
     outcomes: dict[str, Outcome] = {}
-    for case_id, record in (cases.items() if isinstance(cases, dict) else []):
+    for case_id, record in cases.items() if isinstance(cases, dict) else []:
         if not isinstance(record, dict):
             continue
         keys = record.get("keys") if isinstance(record.get("keys"), list) else []
@@ -260,14 +272,28 @@ def read_outputs(folder: Path, limit: int = MAX_OUTPUT_BYTES) -> RunReport:
     reports = []
     for cell in cells if isinstance(cells, list) else []:
         if isinstance(cell, dict):
-            reports.append(CellReport(
-                label=_short(cell.get("label"), 80), role=_short(cell.get("role"), 20),
-                error_type=_short(cell.get("error_type"), 80) or None,
-                error_message=_short(cell.get("error_message")), error_line=_short(cell.get("error_line"), 300),
-                seconds=float(cell.get("seconds") or 0.0) if isinstance(cell.get("seconds"), int | float) else 0.0,
-            ))
-    clean_timings = {str(k): float(v) for k, v in timings.items() if isinstance(v, int | float)} \
-        if isinstance(timings, dict) else {}
+            reports.append(
+                CellReport(
+                    label=_short(cell.get("label"), 80),
+                    role=_short(cell.get("role"), 20),
+                    error_type=_short(cell.get("error_type"), 80) or None,
+                    error_message=_short(cell.get("error_message")),
+                    error_line=_short(cell.get("error_line"), 300),
+                    seconds=float(cell.get("seconds") or 0.0)
+                    if isinstance(cell.get("seconds"), int | float)
+                    else 0.0,
+                )
+            )
+    clean_timings = (
+        {str(k): float(v) for k, v in timings.items() if isinstance(v, int | float)}
+        if isinstance(timings, dict)
+        else {}
+    )
     output = output if isinstance(output, dict) else {}
-    return RunReport(outcomes, reports, clean_timings, int(output.get("bytes") or 0) if isinstance(
-        output.get("bytes"), int) else 0, bool(output.get("truncated")))
+    return RunReport(
+        outcomes,
+        reports,
+        clean_timings,
+        int(output.get("bytes") or 0) if isinstance(output.get("bytes"), int) else 0,
+        bool(output.get("truncated")),
+    )

@@ -55,8 +55,12 @@ def warm_up() -> object:
     from vitlab.harness import calls
 
     calls.import_all()
-    from vitlab import data, device, models  # noqa: F401
-    from vitlab import plots  # noqa: F401
+    from vitlab import (  # noqa: F401
+        data,
+        device,
+        models,
+        plots,  # noqa: F401
+    )
 
     torch.zeros(2, 2) @ torch.zeros(2, 2)  # load the kernels once, in one thread
     return make_shell()
@@ -128,8 +132,11 @@ def child(job: Path, shell: object, cpu_seconds: int, protocol: tuple[int, int])
         os.setsid()
         for fd in protocol:
             os.close(fd)
-        log = os.open(os.path.join(os.environ.get("HOME", "/tmp"), ".program.log"),
-                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = os.open(
+            os.path.join(os.environ.get("HOME", "/tmp"), ".program.log"),
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+            0o600,
+        )
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)
@@ -177,8 +184,10 @@ def wait(pid: int, wall_seconds: float) -> dict:
             except OSError:
                 pass
     _, status, usage = os.wait4(pid, 0)
-    reply = {"seconds": round(time.monotonic() - start, 4),
-             "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 4)}
+    reply = {
+        "seconds": round(time.monotonic() - start, 4),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 4),
+    }
     if timed_out:
         return {"status": "timeout", **reply}
     if os.WIFSIGNALED(status):
