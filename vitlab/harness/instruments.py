@@ -45,7 +45,9 @@ class SmallNet(nn.Module):
 
     def __init__(self, dropout: float = 0.0, width: int = 16, classes: int = CLASSES) -> None:
         super().__init__()
-        self.features = nn.Sequential(nn.Flatten(), nn.Linear(IMAGE * IMAGE, width), nn.BatchNorm1d(width), nn.GELU())
+        self.features = nn.Sequential(
+            nn.Flatten(), nn.Linear(IMAGE * IMAGE, width), nn.BatchNorm1d(width), nn.GELU()
+        )
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(width, classes)
 
@@ -144,10 +146,14 @@ class Batches:
         if name in ("dataset", "batch_size") and self.__dict__.get("_has_dataset"):
             if name == "batch_size":
                 return len(self._batches[0][1])
-            return TensorDataset(torch.cat([x for x, _ in self._batches]), torch.cat([y for _, y in self._batches]))
+            return TensorDataset(
+                torch.cat([x for x, _ in self._batches]), torch.cat([y for _, y in self._batches])
+            )
         if name in ("dataset", "batch_size", "sampler", "batch_sampler"):
-            raise AttributeError(f"this loader has no .{name}: train_one_epoch gets any iterable of (images, labels) "
-                                 "batches (fit passes a progress bar over them), so count the images as they come")
+            raise AttributeError(
+                f"this loader has no .{name}: train_one_epoch gets any iterable of (images, labels) "
+                "batches (fit passes a progress bar over them), so count the images as they come"
+            )
         raise AttributeError(name)
 
 
@@ -157,7 +163,9 @@ class Progress:
     def __init__(self) -> None:
         self.postfix_keys: list[set[str]] = []
 
-    def set_postfix(self, ordered_dict: Mapping[str, Any] | None = None, refresh: bool = True, **kwargs: Any) -> None:
+    def set_postfix(
+        self, ordered_dict: Mapping[str, Any] | None = None, refresh: bool = True, **kwargs: Any
+    ) -> None:
         self.postfix_keys.append(set(ordered_dict or {}) | set(kwargs))
 
     def __getattr__(self, name: str) -> Any:
@@ -168,8 +176,14 @@ class Progress:
 
 #: what a returned value is (``kinds``): a Python float, or why not
 FLOAT, INT, TENSOR, OTHER_NUMBER, MISSING, NOT_A_DICT, NOT_A_NUMBER = range(7)
-KIND_WORDS = {INT: "an int", TENSOR: "a Tensor", OTHER_NUMBER: "a NumPy or other number", MISSING: "missing",
-              NOT_A_DICT: "not in a dict", NOT_A_NUMBER: "not a number"}
+KIND_WORDS = {
+    INT: "an int",
+    TENSOR: "a Tensor",
+    OTHER_NUMBER: "a NumPy or other number",
+    MISSING: "missing",
+    NOT_A_DICT: "not in a dict",
+    NOT_A_NUMBER: "something other than a number",
+}
 
 
 def number(value: Any) -> tuple[float, int]:
@@ -207,14 +221,22 @@ def make_optimizer(model: nn.Module, spec: Mapping[str, Any]) -> torch.optim.Opt
     """``{"kind": "sgd" | "adamw", "lr": ..., "momentum": ..., "weight_decay": ...}``."""
     kind = spec["kind"]
     if kind == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=spec["lr"], momentum=spec.get("momentum", 0.0),
-                               weight_decay=spec.get("weight_decay", 0.0))
+        return torch.optim.SGD(
+            model.parameters(),
+            lr=spec["lr"],
+            momentum=spec.get("momentum", 0.0),
+            weight_decay=spec.get("weight_decay", 0.0),
+        )
     if kind == "adamw":
-        return torch.optim.AdamW(model.parameters(), lr=spec["lr"], weight_decay=spec.get("weight_decay", 0.01))
+        return torch.optim.AdamW(
+            model.parameters(), lr=spec["lr"], weight_decay=spec.get("weight_decay", 0.01)
+        )
     raise ValueError(f"unknown optimizer {kind!r}")
 
 
-def table_schedule(optimizer: torch.optim.Optimizer, factors: Sequence[float]) -> torch.optim.lr_scheduler.LambdaLR:
+def table_schedule(
+    optimizer: torch.optim.Optimizer, factors: Sequence[float]
+) -> torch.optim.lr_scheduler.LambdaLR:
     """LambdaLR whose factor at step s is ``factors[s]`` (the last one from then on)."""
     table = [float(f) for f in factors]
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: table[min(step, len(table) - 1)])
@@ -240,8 +262,12 @@ def lambda_lr_rates(factor: Callable[[int], Any], base_lr: float, steps: int) ->
 class Spies:
     """Hooks that watch a run: every forward of the model, every gradient added, every optimizer step."""
 
-    def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer | None = None,
-                 scheduler: torch.optim.lr_scheduler.LRScheduler | None = None) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer | None = None,
+        scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    ) -> None:
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.forward_modes: list[list[int]] = []
         self.grad_enabled: list[int] = []
@@ -283,8 +309,12 @@ class Spies:
 
     def _before_step(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
         self.lrs.append(number(optimizer.param_groups[0]["lr"])[0])
-        grads = [p.grad.detach().double().pow(2).sum() for g in optimizer.param_groups for p in g["params"]
-                 if p.grad is not None]
+        grads = [
+            p.grad.detach().double().pow(2).sum()
+            for g in optimizer.param_groups
+            for p in g["params"]
+            if p.grad is not None
+        ]
         self.grad_norms.append(float(torch.stack(grads).sum().sqrt()) if grads else 0.0)
         self.scheduler_at_step.append(self.scheduler.last_epoch if self.scheduler is not None else -1)
         self.accumulated.append(int(self._stale))
@@ -346,14 +376,22 @@ class TrainingRun:
                 options["progress"] = self.progress
             torch.manual_seed(inputs["seed"] + index)
             before = len(self.spies.batch_sizes)
-            stats = epoch(self.model, Batches(inputs["batches"], dataset=False), self.optimizer, self.scheduler,
-                          torch.device("cpu"), **options)
+            stats = epoch(
+                self.model,
+                Batches(inputs["batches"], dataset=False),
+                self.optimizer,
+                self.scheduler,
+                torch.device("cpu"),
+                **options,
+            )
             forwards.append(len(self.spies.batch_sizes) - before)
             got, kind = report(stats, ("loss", "accuracy"))
             values.append(got)
             kinds.append(kind)
-        postfix = [[int(k in keys) for k in ("loss", "acc", "lr")] for keys in
-                   (self.progress.postfix_keys if self.progress is not None else [])]
+        postfix = [
+            [int(k in keys) for k in ("loss", "acc", "lr")]
+            for keys in (self.progress.postfix_keys if self.progress is not None else [])
+        ]
         return {
             **state_of(self.model),
             "lrs": torch.tensor(self.spies.lrs, dtype=torch.float64),
@@ -410,8 +448,10 @@ def group_effects(model: nn.Module, groups: Any) -> Tensors:
     sizes, foreign, copies = [], 0, []
     for group in groups:
         if not isinstance(group, Mapping) or "params" not in group:
-            raise TypeError("each group should be a dict like {'params': [...], 'weight_decay': ...}, "
-                            f"not {type(group).__name__}{'' if not isinstance(group, Mapping) else ' without params'}")
+            raise TypeError(
+                "each group should be a dict like {'params': [...], 'weight_decay': ...}, "
+                f"not {type(group).__name__}{'' if not isinstance(group, Mapping) else ' without params'}"
+            )
         params = group["params"]
         params = [params] if isinstance(params, torch.Tensor) else list(params)
         sizes.append(len(params))

@@ -22,15 +22,20 @@ def warmup_cosine(objects: dict, inputs: Inputs) -> Tensors:
     W, T, m = inputs["warmup_steps"], inputs["total_steps"], inputs["min_factor"]
     args = (W, T) if m is None else (W, T, m)  # None: leave min_factor at its default
     steps = list(inputs["steps"])
-    values, kinds = zip(*(instruments.number(fn(step, *args)) for step in steps))
-    usable = all(k in (instruments.FLOAT, instruments.INT, instruments.TENSOR, instruments.OTHER_NUMBER) for k in kinds)
+    values, kinds = zip(*(instruments.number(fn(step, *args)) for step in steps), strict=True)
+    usable = all(
+        k in (instruments.FLOAT, instruments.INT, instruments.TENSOR, instruments.OTHER_NUMBER) for k in kinds
+    )
     if usable:
         rates = instruments.lambda_lr_rates(lambda step: fn(step, *args), inputs["base_lr"], max(steps) + 1)
         lrs = [rates[step] for step in steps]
     else:
         lrs = [math.nan] * len(steps)
-    return {"factors": torch.tensor(values, dtype=torch.float64), "kinds": torch.tensor(kinds, dtype=torch.int64),
-            "lrs": torch.tensor(lrs, dtype=torch.float64)}
+    return {
+        "factors": torch.tensor(values, dtype=torch.float64),
+        "kinds": torch.tensor(kinds, dtype=torch.int64),
+        "lrs": torch.tensor(lrs, dtype=torch.float64),
+    }
 
 
 def parameter_groups(objects: dict, inputs: Inputs) -> Tensors:

@@ -1,0 +1,475 @@
+"""Instructor-only for notebook 6: the notebook's answers as oracles, the catalogued mistakes as code,
+and the hidden cases.
+
+* the closed-form schedule and its typical wrong formulas;
+* the weight-decay rule of the parameter groups;
+* a reference training loop and a reference evaluation, written as small configurable loops whose
+  other settings are the catalogued mistakes (zero_grad at the end, no clipping, the scheduler
+  first...). They run through the same instruments as the student's code
+  (:class:`vitlab.harness.instruments.TrainingRun`), on the same inputs, so the parameters after
+  the student's loop are compared with the reference's, and a mismatch is named by the mistake loop
+  whose parameters it matches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from vitlab.checks import training as public
+from vitlab.checks.core import Case, Inputs, Mistake, Outcome, Tensors
+from vitlab.harness import instruments
+
+# --------------------------------------------------------------------------------------------------
+# Exercise 1: the schedule
+
+
+def warmup_cosine_oracle(step: int, warmup_steps: int, total_steps: int, min_factor: float = 0.0) -> float:
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    if step >= total_steps:
+        return min_factor
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def _cosine(progress: float) -> float:
+    return 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def _warmup_then(after: Callable[[int, int, int, float], float]) -> Callable[[int, int, int, float], float]:
+    return lambda s, W, T, m: (s + 1) / W if s < W else after(s, W, T, m)
+
+
+def _decay(s: int, W: int, T: int) -> float:
+    return min(1.0, (s - W) / max(1, T - W))
+
+
+#: the catalogued schedule mistakes as formulas, by name in the public catalogue
+SCHEDULE_MISTAKE_FORMULAS: dict[str, Callable[[int, int, int, float], float]] = {
+    public.SCHEDULE_MISTAKES[0][0]: lambda s, W, T, m: 1.0 if s < W else warmup_cosine_oracle(s, W, T, m),
+    public.SCHEDULE_MISTAKES[1][0]: lambda s, W, T, m: s / W if s < W else warmup_cosine_oracle(s, W, T, m),
+    public.SCHEDULE_MISTAKES[2][0]: _warmup_then(lambda s, W, T, m: m + (1 - m) * (1 - _decay(s, W, T))),
+    public.SCHEDULE_MISTAKES[3][0]: _warmup_then(lambda s, W, T, m: _cosine(_decay(s, W, T))),
+    public.SCHEDULE_MISTAKES[4][0]: _warmup_then(lambda s, W, T, m: m + (1 - m) * _cosine(min(1.0, s / T))),
+    public.SCHEDULE_MISTAKES[5][0]: _warmup_then(
+        lambda s, W, T, m: m + (1 - m) * _cosine((s - W) / max(1, T - W))
+    ),
+    public.SCHEDULE_MISTAKES[6][0]: _warmup_then(lambda s, W, T, m: max(m, _cosine(_decay(s, W, T)))),
+    public.SCHEDULE_MISTAKES[7][0]: _warmup_then(
+        lambda s, W, T, m: m + (1 - m) * _cosine(min(1.0, (s - W) / T))
+    ),
+}
+
+
+def schedule_table(formula: Callable[..., float], inputs: Inputs) -> list[float]:
+    W, T, m = inputs["warmup_steps"], inputs["total_steps"], inputs["min_factor"]
+    m = 0.0 if m is None else m
+    return [formula(s, W, T, m) for s in inputs["steps"]]
+
+
+def schedule_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    factors = torch.tensor(schedule_table(warmup_cosine_oracle, inputs), dtype=torch.float64)
+    return {"factors": factors, "lrs": inputs["base_lr"] * factors}
+
+
+def _schedule_mistake(name: str, fix: str) -> Mistake:
+    formula = SCHEDULE_MISTAKE_FORMULAS[name]
+    return Mistake(
+        name,
+        fix,
+        lambda inputs, _: {"factors": torch.tensor(schedule_table(formula, inputs), dtype=torch.float64)},
+    )
+
+
+def schedule_tables() -> dict[str, dict[str, list[float]]]:
+    """The public literal tables: per public case 'right', and (first case) one row per mistake."""
+    tables = {}
+    for key, (steps, W, T, m) in public.SCHEDULE_CASES.items():
+        inputs = public.schedule_inputs(steps, W, T, m, key)
+        tables[key] = {"right": schedule_table(warmup_cosine_oracle, inputs)}
+        if key == "W5-T20":
+            tables[key].update(
+                {name: schedule_table(f, inputs) for name, f in SCHEDULE_MISTAKE_FORMULAS.items()}
+            )
+    return tables
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercise 2: parameter groups
+
+
+def decays(model: nn.Module) -> list[str]:
+    """The parameters that take weight decay: matrices and kernels, but not the two embeddings."""
+    return [
+        n
+        for n, p in model.named_parameters()
+        if p.ndim >= 2 and not any(k in n for k in public.EMBEDDING_NAMES)
+    ]
+
+
+def groups_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    return public.groups_expected(inputs, decays(instruments.build(inputs["model"])))
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercise 3: the reference training loop and its catalogued variants
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One epoch of training; the defaults are the notebook's answer, the other values its mistakes."""
+
+    mode: str = "train"  # "train": model.train() | "eval": model.eval() | "flag": model.training = True
+    zero_grad: str = "before"  # before the backward | "after" the step | "never"
+    clip: bool = True
+    scheduler: str = "after"  # after the optimizer step | "before" it | "epoch": once, after the loop
+    softmax: bool = False
+    smoothing: bool = True
+    averages: str = "image"  # "image" | "batch" (loss and accuracy) | "batch loss" | "batch accuracy"
+
+    def __call__(
+        self,
+        model: nn.Module,
+        loader: Any,
+        optimizer: torch.optim.Optimizer,
+        scheduler: Any,
+        device: torch.device,
+        label_smoothing: float = 0.1,
+        max_grad_norm: float = 1.0,
+        progress: Any = None,
+    ) -> dict:
+        if self.mode == "train":
+            model.train()
+        elif self.mode == "eval":
+            model.eval()
+        else:
+            model.training = True
+        losses, corrects, sizes = [], [], []
+        for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
+            if self.zero_grad == "before":
+                optimizer.zero_grad()
+            logits = model(images)  # (B, C)
+            scores = logits.softmax(-1) if self.softmax else logits
+            loss = F.cross_entropy(scores, labels, label_smoothing=label_smoothing if self.smoothing else 0.0)
+            loss.backward()
+            if self.clip:
+                nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+            if self.scheduler == "before":
+                scheduler.step()
+            optimizer.step()
+            if self.scheduler == "after":
+                scheduler.step()
+            if self.zero_grad == "after":
+                optimizer.zero_grad()
+            losses.append(loss.item())
+            corrects.append((logits.argmax(-1) == labels).sum().item())
+            sizes.append(len(labels))
+            if progress is not None:
+                progress.set_postfix(
+                    loss=losses[-1], acc=corrects[-1] / sizes[-1], lr=scheduler.get_last_lr()[0]
+                )
+        if self.scheduler == "epoch":
+            scheduler.step()
+        return _averages(losses, corrects, sizes, self.averages)
+
+
+def _averages(losses: Sequence[float], corrects: Sequence[int], sizes: Sequence[int], how: str) -> dict:
+    seen = sum(sizes)
+    per_image = (sum(l * b for l, b in zip(losses, sizes, strict=True)) / seen, sum(corrects) / seen)
+    per_batch = (
+        sum(losses) / len(losses),
+        sum(c / b for c, b in zip(corrects, sizes, strict=True)) / len(sizes),
+    )
+    loss = per_batch[0] if how in ("batch", "batch loss") else per_image[0]
+    accuracy = per_batch[1] if how in ("batch", "batch accuracy") else per_image[1]
+    return {"loss": loss, "accuracy": accuracy}
+
+
+def train_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    return public.effects(instruments.TrainingRun(inputs).run(Loop()))
+
+
+def _loop_mistake(name: str, loop: Loop) -> Mistake:
+    return Mistake(name, public.FIXES[name], lambda inputs, _: instruments.TrainingRun(inputs).run(loop))
+
+
+TRAIN_MISTAKES = [
+    _loop_mistake(public.EVAL_MODE, Loop(mode="eval")),
+    _loop_mistake(public.TRAINING_FLAG, Loop(mode="flag")),
+    _loop_mistake(public.NO_ZERO_GRAD, Loop(zero_grad="never")),
+    _loop_mistake(public.ZERO_GRAD_LATE, Loop(zero_grad="after")),
+    _loop_mistake(public.SCHEDULER_FIRST, Loop(scheduler="before")),
+    _loop_mistake(public.SCHEDULER_PER_EPOCH, Loop(scheduler="epoch")),
+    _loop_mistake(public.NO_CLIPPING, Loop(clip=False)),
+    _loop_mistake(public.SOFTMAX, Loop(softmax=True)),
+    _loop_mistake(public.NO_SMOOTHING, Loop(smoothing=False)),
+    _loop_mistake(public.BATCH_MEANS, Loop(averages="batch")),
+    _loop_mistake(public.BATCH_MEANS, Loop(averages="batch accuracy")),
+    _loop_mistake(public.BATCH_MEANS, Loop(averages="batch loss")),
+]
+
+
+def train_tables() -> dict[str, dict[str, Any]]:
+    """The public literal fingerprints of train_one_epoch: per public case, a number per state tensor
+    and the reported (loss, accuracy) per epoch of the reference loop."""
+    tables = {}
+    for key, spec in public.TRAIN_CASES.items():
+        run = instruments.TrainingRun(public.train_inputs(key=key, **spec)).run(Loop())
+        tables[key] = {
+            "state": {
+                k.split("/", 1)[1]: public.fingerprint(v) for k, v in run.items() if k.startswith("state/")
+            },
+            "reported": run["reported"].tolist(),
+        }
+    return tables
+
+
+# --------------------------------------------------------------------------------------------------
+# Exercise 4: the reference evaluation and its catalogued variants
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Evaluation over a loader; the defaults are the notebook's answer, the other values its mistakes."""
+
+    mode: str = "eval"  # model.eval() | "none": left as it was | "flag": model.training = False
+    restore: str = "call"  # model.train(was_training) | "none" | "flag": model.training = was_training
+    smoothing: float = 0.0
+    softmax: bool = False
+    averages: str = "image"  # "image" | "batch"
+
+    def __call__(self, model: nn.Module, loader: Any, device: torch.device) -> dict:
+        was_training = model.training
+        if self.mode == "eval":
+            model.eval()
+        elif self.mode == "flag":
+            model.training = False
+        losses, corrects, sizes = [], [], []
+        with torch.no_grad():
+            for images, labels in loader:
+                images, labels = images.to(device), labels.to(device)
+                logits = model(images)  # (B, C)
+                scores = logits.softmax(-1) if self.softmax else logits
+                losses.append(F.cross_entropy(scores, labels, label_smoothing=self.smoothing).item())
+                corrects.append((logits.argmax(-1) == labels).sum().item())
+                sizes.append(len(labels))
+        if self.restore == "call":
+            model.train(was_training)
+        elif self.restore == "flag":
+            model.training = was_training
+        return _averages(losses, corrects, sizes, self.averages)
+
+
+def evaluate_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    return public.effects(instruments.EvaluationRun(inputs).run(Evaluation()))
+
+
+def _evaluation_mistake(name: str, evaluation: Evaluation) -> Mistake:
+    return Mistake(
+        name, public.FIXES[name], lambda inputs, _: instruments.EvaluationRun(inputs).run(evaluation)
+    )
+
+
+EVALUATE_MISTAKES = [
+    _evaluation_mistake(public.EVAL_TRAIN_MODE, Evaluation(mode="none")),
+    _evaluation_mistake(public.EVAL_FLAG, Evaluation(mode="flag")),
+    _evaluation_mistake(public.NOT_RESTORED, Evaluation(restore="none")),
+    _evaluation_mistake(public.NOT_RESTORED, Evaluation(restore="flag")),
+    _evaluation_mistake(public.BATCH_MEANS, Evaluation(averages="batch")),
+    _evaluation_mistake(public.EVAL_SMOOTHING, Evaluation(smoothing=0.1)),
+    _evaluation_mistake(public.SOFTMAX, Evaluation(softmax=True)),
+]
+
+
+def evaluate_tables() -> dict[str, tuple[float, float]]:
+    """The public literal (loss, accuracy) of evaluate, per public case, from the reference."""
+    return {
+        key: tuple(
+            instruments.EvaluationRun(public.evaluate_inputs(key=key, **spec))
+            .run(Evaluation())["reported"][0]
+            .tolist()
+        )
+        for key, spec in public.EVALUATE_CASES.items()
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# Hidden cases
+
+
+def _schedule(name: str, steps: Sequence[int], W: int, T: int, m: float | None) -> Case:
+    return Case(name, lambda: public.schedule_inputs(steps, W, T, m))
+
+
+def _groups(name: str, model: str, frozen: Sequence[str], weight_decay: float, seed: int) -> Case:
+    return Case(name, lambda: public.groups_inputs(model, frozen, weight_decay, seed))
+
+
+def _train(name: str, **spec: Any) -> Case:
+    return Case(name, lambda: public.train_inputs(key=None, **spec))
+
+
+def _evaluate(name: str, **spec: Any) -> Case:
+    return Case(name, lambda: public.evaluate_inputs(key=None, **spec))
+
+
+VIT_MATRICES = (
+    "patch_embed.weight",
+    "block.self_attn.in_proj_weight",
+    "block.self_attn.out_proj.weight",
+    "block.linear1.weight",
+    "block.linear2.weight",
+    "head.weight",
+)
+VIT_VECTORS = (
+    "patch_embed.bias",
+    "cls_token",
+    "pos_embed",
+    "block.self_attn.in_proj_bias",
+    "block.self_attn.out_proj.bias",
+    "block.linear1.bias",
+    "block.linear2.bias",
+    "block.norm1.weight",
+    "block.norm1.bias",
+    "block.norm2.weight",
+    "block.norm2.bias",
+    "norm.weight",
+    "norm.bias",
+    "head.bias",
+)
+
+HIDDEN = {
+    "test_warmup_cosine": [
+        _schedule("warmup 1 step, 7 in all", range(10), 1, 7, 0.0),
+        _schedule(
+            "warmup 100, 1000 in all, min 0.01",
+            [0, 49, 99, 100, 101, 300, 550, 999, 1000, 1500],
+            100,
+            1000,
+            0.01,
+        ),
+        _schedule("min_factor 0.5", range(0, 40, 3), 4, 30, 0.5),
+        _schedule("total_steps == warmup_steps == 3, min 0.05", range(6), 3, 3, 0.05),
+        _schedule("the default floor, warmup 10, 50 in all", [0, 9, 10, 30, 49, 50, 80], 10, 50, None),
+    ],
+    "test_parameter_groups": [
+        _groups(
+            "another model (a 1-D parameter that is not a bias, a Linear without bias), weight decay 0.3",
+            "other_names",
+            (),
+            0.3,
+            11,
+        ),
+        _groups("the tiny ViT, weight decay 1e-4", "tiny_vit", (), 1e-4, 12),
+        _groups(
+            "the tiny ViT with its patch embedding and block frozen",
+            "tiny_vit",
+            tuple(n for n in (*VIT_MATRICES, *VIT_VECTORS) if n.startswith(("patch_embed", "block"))),
+            0.1,
+            13,
+        ),
+        _groups(
+            "the tiny ViT with every vector and embedding frozen (the no-decay group would be empty)",
+            "tiny_vit",
+            VIT_VECTORS,
+            0.05,
+            14,
+        ),
+    ],
+    "test_train_one_epoch": [
+        _train(
+            "AdamW on a tiny ViT with dropout, batches of 6, 6, 6 and 4, leftover gradients",
+            model="tiny_vit_dropout",
+            seed=21,
+            sizes=[6, 6, 6, 4],
+            optimizer={"kind": "adamw", "lr": 1e-2, "weight_decay": 0.05},
+            factors=[0.3, 1.0, 0.6, 0.2, 0.1],
+            label_smoothing=0.2,
+            max_grad_norm=0.3,
+            stale=True,
+            start_mode="train",
+            progress=False,
+        ),
+        _train(
+            "SGD with momentum, dropout, six batches of 5 and one of 2, max_grad_norm 0.01",
+            model="small_net_dropout",
+            seed=22,
+            sizes=[5] * 6 + [2],
+            optimizer={"kind": "sgd", "lr": 0.5, "momentum": 0.5},
+            factors=[1.0, 0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6],
+            label_smoothing=0.3,
+            max_grad_norm=0.01,
+            stale=True,
+            start_mode="eval",
+            progress=True,
+        ),
+        _train(
+            "plain SGD, batches of 8 and 3, no smoothing, a large max_grad_norm",
+            model="small_net",
+            seed=23,
+            sizes=[8, 3],
+            optimizer={"kind": "sgd", "lr": 0.2},
+            factors=[0.5, 1.0, 0.25],
+            label_smoothing=0.0,
+            max_grad_norm=1e3,
+            stale=False,
+            start_mode="train",
+            progress=False,
+        ),
+        _train(
+            "three epochs of AdamW with dropout, eval mode between them, a progress bar",
+            model="small_net_dropout",
+            seed=24,
+            sizes=[7, 7, 4],
+            optimizer={"kind": "adamw", "lr": 5e-3, "weight_decay": 0.1},
+            factors=[0.1, 0.4, 0.7, 1.0, 0.8, 0.6, 0.4, 0.2, 0.1, 0.05],
+            label_smoothing=0.1,
+            max_grad_norm=1.0,
+            stale=True,
+            start_mode="eval",
+            progress=True,
+            epochs=3,
+            eval_between=True,
+        ),
+    ],
+    "test_evaluate": [
+        _evaluate(
+            "five batches of 7 then one of 2, dropout, train mode before",
+            model="small_net_dropout",
+            seed=31,
+            sizes=[7] * 5 + [2],
+            start_mode="train",
+        ),
+        _evaluate(
+            "one batch of 9, eval mode before", model="small_net", seed=32, sizes=[9], start_mode="eval"
+        ),
+        _evaluate(
+            "a tiny ViT with dropout, batches of 10 and 3, train mode before",
+            model="tiny_vit_dropout",
+            seed=33,
+            sizes=[10, 3],
+            start_mode="train",
+        ),
+    ],
+}
+
+ORACLES = {
+    "test_warmup_cosine": schedule_oracle,
+    "test_parameter_groups": groups_oracle,
+    "test_train_one_epoch": train_oracle,
+    "test_evaluate": evaluate_oracle,
+}
+
+MISTAKES = {
+    "test_warmup_cosine": [_schedule_mistake(name, fix) for name, fix, _ in public.SCHEDULE_MISTAKES],
+    "test_train_one_epoch": TRAIN_MISTAKES,
+    "test_evaluate": EVALUATE_MISTAKES,
+}

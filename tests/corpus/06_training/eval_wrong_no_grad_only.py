@@ -1,0 +1,12 @@
+"""torch.no_grad() but no model.eval(): dropout stays on and BatchNorm keeps learning its statistics."""
+# verdict: test_evaluate: fail: evaluation left in train mode
+# %% evaluate
+def evaluate(model, loader, device):
+    total_loss, correct, seen = 0.0, 0, 0
+    with torch.no_grad():
+        for images, labels in loader:
+            logits = model(images.to(device))
+            total_loss += F.cross_entropy(logits, labels.to(device), reduction="sum").item()
+            correct += (logits.argmax(1) == labels.to(device)).sum().item()
+            seen += labels.shape[0]
+    return {"loss": total_loss / seen, "accuracy": correct / seen}

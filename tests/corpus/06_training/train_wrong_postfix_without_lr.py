@@ -1,0 +1,21 @@
+"""Shows the loss and accuracy in the progress bar, but not the learning rate."""
+# verdict: test_train_one_epoch: fail: set_postfix
+# %% train_one_epoch
+def train_one_epoch(model, loader, optimizer, scheduler, device, label_smoothing=0.1, max_grad_norm=1.0,
+                    progress=None):
+    model.train()
+    total_loss, correct, seen = 0.0, 0, 0
+    for images, labels in loader:
+        optimizer.zero_grad()
+        logits = model(images)
+        loss = F.cross_entropy(logits, labels, label_smoothing=label_smoothing)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        optimizer.step()
+        scheduler.step()
+        total_loss += loss.item() * len(labels)
+        correct += (logits.argmax(dim=1) == labels).sum().item()
+        seen += len(labels)
+        if progress is not None:
+            progress.set_postfix(loss=total_loss / seen, acc=correct / seen)
+    return {"loss": total_loss / seen, "accuracy": correct / seen}
