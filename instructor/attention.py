@@ -49,7 +49,7 @@ def _shuffled_judge(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
         if public._swapped(swapped, t):
             return public._named(check, public.OUTPUT_ORDER, public.ORDER_FIX)
         return shapes
-    close = public.closeness(q)
+    close = public.tolerance_for(q)
     if not public._matches({"output": t["output"]}, {"output": t["output_p"]}, close):
         return Verdict(
             False,
@@ -185,7 +185,7 @@ def _shuffled_tokens_judge(check: str, inputs: Inputs, outcome: Outcome) -> Verd
     if shapes:
         return shapes
     if not public._matches(
-        {"output": t["output"][:, inputs["perm"]]}, {"output": t["output_p"]}, public.closeness(x)
+        {"output": t["output"][:, inputs["perm"]]}, {"output": t["output_p"]}, public.tolerance_for(x)
     ):
         return Verdict(
             False,

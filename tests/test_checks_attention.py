@@ -13,7 +13,7 @@ from torch import nn
 from instructor import attention as hidden
 from vitlab.checks import attention as checks
 from vitlab.checks import scratch as scratch_checks
-from vitlab.checks.core import Outcome
+from vitlab.checks.core import FLOAT64, Outcome
 from vitlab.harness import scratch
 from vitlab.harness.calls import attention as calls
 
@@ -142,9 +142,7 @@ def test_every_sdpa_mistake_differs_from_the_oracle_on_a_public_case(mistake):
     for case in checks.SDPA_PUBLIC:
         inputs = case.inputs()
         wrong = mistake.produce(inputs, Outcome())
-        if wrong is not None and not checks._matches(
-            wrong, checks._sdpa_oracle(inputs, Outcome()), checks.FLOAT64_CLOSE
-        ):
+        if wrong is not None and not checks._matches(wrong, checks._sdpa_oracle(inputs, Outcome()), FLOAT64):
             return
     pytest.fail(f"{mistake.name} never differs from the oracle on the public cases")
 

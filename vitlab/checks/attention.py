@@ -10,7 +10,7 @@ student's weights copied in. Every catalogued mistake is a built-in call with ch
 or a re-indexing of the oracle's output, so nothing here is a from-scratch answer.
 
 Values are compared in the inputs' dtype, with a tolerance relative to each tensor's largest value
-(:class:`Closeness`): a correct answer whose scale 1/sqrt(d) was rounded to float32 changes the
+(``Tolerance.of_largest``): a correct answer whose scale 1/sqrt(d) was rounded to float32 changes the
 float64 outputs by up to 6e-8 of their size, and outputs near zero (sums that cancel) by much more
 than 6e-8 of their own size, so an element-wise relative tolerance alone would reject it.
 When a value differs and no catalogued mistake matches, the judge says which property is broken
@@ -47,58 +47,40 @@ from vitlab.checks.core import (
 from vitlab.harness.calls import attention as calls
 
 # --------------------------------------------------------------------------------------------------
-# Tolerances
+# Tolerances (core.Tolerance: relative to each element and to the tensor's largest value)
+
+#: float32 inputs: float32 sums in another order (float64 inputs: core.FLOAT64, 16x the largest change a
+#: float32-rounded scale makes, 6e-8 of the tensor's largest value)
+FLOAT32_SUMS = Tolerance(1e-5, 1e-7, of_largest=1e-5)
 
 
-@dataclass(frozen=True)
-class Closeness:
-    """|got - expected| <= rel * (|expected| + max |expected|): relative to the element and to the tensor."""
-
-    rel: float
-    floor: float  # the smallest absolute tolerance (a tensor of zeros)
-
-    def tolerance(self, expected: torch.Tensor) -> Tolerance:
-        finite = expected.detach().double().abs().nan_to_num(nan=0.0, posinf=0.0, neginf=0.0)
-        largest = finite.max().item() if finite.numel() else 0.0
-        return Tolerance(self.rel, max(self.floor, self.rel * largest))
-
-
-#: float64 inputs: 16x the largest change a float32-rounded scale makes (6e-8 of the tensor's size)
-FLOAT64_CLOSE = Closeness(FLOAT64.rtol, 1e-12)
-#: float32 inputs: float32 sums in another order
-FLOAT32_CLOSE = Closeness(1e-5, 1e-7)
-
-
-def closeness(reference: torch.Tensor) -> Closeness:
-    return FLOAT64_CLOSE if reference.dtype == torch.float64 else FLOAT32_CLOSE
+def tolerance_for(reference: torch.Tensor) -> Tolerance:
+    """The tolerance of outputs computed from inputs of ``reference``'s dtype."""
+    return FLOAT64 if reference.dtype == torch.float64 else FLOAT32_SUMS
 
 
 def _differences(
     expected: Tensors,
     got: Tensors,
-    close: Closeness,
+    tol: Tolerance,
     *,
     check_dtype: bool = True,
     axes: dict[str, Sequence[str]] | None = None,
     names: dict[str, str] | None = None,
 ) -> list[str]:
-    """core.differences, key by key, each with its own tolerance; keys shown by their names."""
-    problems = []
-    for key, exp in expected.items():
-        shown = (names or {}).get(key, key)
-        act = {shown: got[key]} if key in got else {}
-        problems += differences(
-            {shown: exp},
-            act,
-            close.tolerance(exp),
-            check_dtype=check_dtype,
-            axes={shown: (axes or {}).get(key, ())} if axes and key in axes else None,
-        )
-    return problems
+    """core.differences with the outputs shown by their names in messages."""
+    shown = {key: (names or {}).get(key, key) for key in expected}
+    return differences(
+        {shown[key]: value for key, value in expected.items()},
+        {shown[key]: got[key] for key in expected if key in got},
+        tol,
+        check_dtype=check_dtype,
+        axes={shown[key]: value for key, value in (axes or {}).items() if key in shown} or None,
+    )
 
 
-def _matches(expected: Tensors, got: Tensors, close: Closeness) -> bool:
-    return not _differences(expected, got, close, check_dtype=False)
+def _matches(expected: Tensors, got: Tensors, tol: Tolerance) -> bool:
+    return not _differences(expected, got, tol, check_dtype=False)
 
 
 def _first(bad: torch.Tensor, axes: Sequence[str]) -> str:
@@ -167,7 +149,7 @@ class Spec:
     oracle: Callable[[Inputs, Outcome], Tensors]  # values and gradients
     mistakes: Callable[[], Sequence[Mistake]]
     shape_verdict: Callable[[str, Inputs, Outcome, dict[str, tuple[int, ...]]], Verdict | None]
-    properties: Callable[[Inputs, Outcome, Tensors, Closeness, set[str]], list[str]]  # failing keys
+    properties: Callable[[Inputs, Outcome, Tensors, Tolerance, set[str]], list[str]]  # failing keys
     axes: Callable[[Inputs], dict[str, Sequence[str]]]
     names: dict[str, str]  # how the outputs are called in messages
     reference: str  # the key of inputs whose dtype the outputs must have
@@ -181,7 +163,7 @@ class Spec:
             return self.shape_verdict(check, inputs, outcome, want) or _shape_message(
                 check, want, got, self.names
             )
-        close = closeness(inputs[self.reference])
+        close = tolerance_for(inputs[self.reference])
         expected = self.oracle(inputs, outcome)
         problems = _differences(expected, t, close, axes=self.axes(inputs), names=self.names)
         if not problems:
@@ -241,9 +223,9 @@ def _swapped(want: dict[str, tuple[int, ...]], t: Tensors) -> bool:
     return tuple(t["output"].shape) == want["weights"] and tuple(t["weights"].shape) == want["output"]
 
 
-def _row_sums(weights: torch.Tensor, close: Closeness, axes: Sequence[str]) -> str | None:
+def _row_sums(weights: torch.Tensor, close: Tolerance, axes: Sequence[str]) -> str | None:
     sums = weights.double().sum(-1)  # (..., Nq)
-    bad = ~torch.isclose(sums, torch.ones_like(sums), rtol=0.0, atol=max(close.rel * 10, 1e-9))
+    bad = ~torch.isclose(sums, torch.ones_like(sums), rtol=0.0, atol=max(close.rtol * 10, 1e-9))
     if not bad.any():
         return None
     index = tuple(int(i) for i in bad.nonzero()[0])
@@ -455,7 +437,7 @@ def _sdpa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict
 
 
 def _sdpa_properties(
-    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Closeness, failing: set[str]
+    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Tolerance, failing: set[str]
 ) -> list[str]:
     t, axes = outcome.tensors, _sdpa_axes(inputs)
     if not failing & {"output", "weights"}:
@@ -830,7 +812,7 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
     weights = tuple(t["weights"].shape)
     if weights == (B, N, N) and tuple(t["output"].shape) == want["output"]:
         expected = _msa_oracle(inputs, outcome)["weights"].mean(1)  # (B, N, N)
-        if _matches({"weights": expected}, t, closeness(inputs["x"])):
+        if _matches({"weights": expected}, t, tolerance_for(inputs["x"])):
             return _named(
                 check,
                 HEADS_AVERAGED,
@@ -856,7 +838,7 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
 
 
 def _msa_properties(
-    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Closeness, failing: set[str]
+    inputs: Inputs, outcome: Outcome, expected: Tensors, close: Tolerance, failing: set[str]
 ) -> list[str]:
     t, axes = outcome.tensors, _msa_axes(inputs)
     if not failing & {"output", "weights"}:
