@@ -50,7 +50,7 @@ def test_the_oracle_is_the_pre_norm_formula():
     inputs = block.block_inputs(2, 4, 8, 2, 2.0, 0.0, seed=3)
     w = inputs["weights"]
     attn = nn.MultiheadAttention(8, 2, batch_first=True)
-    attn.load_state_dict({k.removeprefix("self_attn."): v for k, v in w.items() if k.startswith("self_attn.")})
+    attn.load_state_dict({k.removeprefix("self_attn."): v for k, v in w.items() if k.startswith("self_attn")})
     x = inputs["x"]
     with torch.no_grad():
         h = F.layer_norm(x, (8,), w["norm1.weight"], w["norm1.bias"])
@@ -104,7 +104,8 @@ def test_parameter_count_message_adds_up():
     inputs = {"dim": 24, "num_heads": 6, "mlp_ratio": 1.5}
     D, F_ = 24, 36
     assert sum(p.numel() for p in block.built_in_layer(inputs).parameters()) == (
-        2 * 2 * D + 4 * D * D + 4 * D + 2 * D * F_ + D + F_)
+        2 * 2 * D + 4 * D * D + 4 * D + 2 * D * F_ + D + F_
+    )
 
 
 def _judge(case, tensors):
@@ -116,9 +117,14 @@ def test_outputs_of_the_wrong_shape_or_type_get_a_diagnosis_not_a_crash():
     case = block.BLOCK.public[2]
     inputs = case.inputs()
     right = block._block_oracle(inputs)
-    for tensors in ({}, {"output": right["output"][:, :1]}, {"output": right["output"].double()},
-                    {**right, "layout": torch.tensor([7, 7, 7])}, {"output": right["output"], "shape:norm1.weight":
-                                                                    torch.tensor([3])}):
+    malformed = [
+        {},
+        {"output": right["output"][:, :1]},
+        {"output": right["output"].double()},
+        {**right, "layout": torch.tensor([7, 7, 7])},
+        {"output": right["output"], "shape:norm1.weight": torch.tensor([3])},
+    ]
+    for tensors in malformed:
         verdict = block.BLOCK.verdict(case, inputs, Outcome(tensors=tensors))
         assert not verdict.checker_error, verdict
     wrong_size = {"shape:linear1.weight": torch.tensor([64, 15])}
@@ -131,8 +137,13 @@ def test_modes_judge_names_each_broken_behaviour():
     inputs = case.inputs()
     same = torch.zeros(2, 2, 6, 16)
     differ = torch.stack([torch.zeros(2, 6, 16), torch.ones(2, 6, 16)])
-    base = {"input changed": torch.tensor([0, 0, 0, 0]), "train": differ, "eval": same,
-            "training after train():": torch.tensor(1), "training after eval():": torch.tensor(0)}
+    base = {
+        "input changed": torch.tensor([0, 0, 0, 0]),
+        "train": differ,
+        "eval": same,
+        "training after train():": torch.tensor(1),
+        "training after eval():": torch.tensor(0),
+    }
     assert block.BLOCK.verdict(case, inputs, Outcome(tensors=base)).passed
     cases = {
         block.IN_PLACE: {"input changed": torch.tensor([1, 1, 0, 0])},
@@ -144,8 +155,9 @@ def test_modes_judge_names_each_broken_behaviour():
     for name, change in cases.items():
         verdict = block.BLOCK.verdict(case, inputs, Outcome(tensors={**base, **change}))
         assert verdict.mistake == name, verdict
-    verdict = block.BLOCK.verdict(case, inputs, Outcome(tensors={**base, "training after eval():mlp.drop":
-                                                                 torch.tensor(1)}))
+    verdict = block.BLOCK.verdict(
+        case, inputs, Outcome(tensors={**base, "training after eval():mlp.drop": torch.tensor(1)})
+    )
     assert not verdict.passed and "mlp.drop" in verdict.message
 
 
