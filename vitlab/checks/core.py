@@ -115,6 +115,8 @@ class Case:
     expect_error: type[BaseException] | None = None  # e.g. ValueError for a bad patch size
     call: Call | None = None  # another harness call than the exercise's
     judge: Judge | None = None  # replaces the oracle comparison
+    #: a known error's diagnosis: (mistake, fix) for an outcome whose code raised, or None
+    explain_error: Callable[[Outcome], tuple[str, str] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Exercise:
         """The verdict on one case; ``oracle``/``mistakes`` are the grader's (instructor-only) additions."""
         check = self.check_name(case)
         if case.judge is not None:
-            return judged(check, inputs, outcome, case.judge, case.expect_error)
+            return judged(check, inputs, outcome, case.judge, case.expect_error, case.explain_error)
         chosen = oracle or self.oracle
         if chosen is None:
             return Verdict(
@@ -183,6 +185,7 @@ class Exercise:
             outcome,
             lambda c, i, o: compare(c, i, o, chosen, catalogue, self.tol),
             case.expect_error,
+            case.explain_error,
         )
 
 
@@ -207,6 +210,7 @@ def judged(
     outcome: Outcome,
     judge: Judge,
     expect_error: type[BaseException] | None = None,
+    explain_error: Callable[[Outcome], tuple[str, str] | None] | None = None,
 ) -> Verdict:
     if is_stub(outcome):
         return Verdict(False, check, messages.raised(outcome))
@@ -215,6 +219,10 @@ def judged(
             return Verdict(True, check)
         return Verdict(False, check, messages.expected_error(expect_error.__name__, outcome))
     if outcome.raised:
+        named = explain_error(outcome) if explain_error is not None else None
+        if named is not None:
+            text = messages.mistake(*named) + "\n" + messages.raised(outcome)
+            return Verdict(False, check, text, mistake=named[0])
         return Verdict(False, check, messages.raised(outcome))
     try:
         return judge(check, inputs, replace(outcome, tensors=Outputs(outcome.tensors)))
