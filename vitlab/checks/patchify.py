@@ -114,6 +114,19 @@ def _patchify_mistakes() -> list[Mistake]:
 
         return produce
 
+    def hw_swapped(inputs: Inputs, _: Outcome) -> Tensors | None:
+        x, P = inputs["images"], inputs["patch_size"]
+        B, C, H, W = x.shape
+        if H % P or W % P or H == W:  # square images: the same patches
+            return None
+        grid = x.reshape(B, C, W // P, P, H // P, P).permute(0, 2, 4, 1, 3, 5)  # the names swapped
+        return {"patches": grid.reshape(B, -1, C * P * P)}
+
+    def reindexed_cast(inputs: Inputs, outcome: Outcome) -> Tensors | None:
+        if inputs["images"].dtype == torch.float32:
+            return None
+        return {"patches": patches_oracle(inputs["images"], inputs["patch_size"]).float()}
+
     def patch_size_as_count(inputs: Inputs, _: Outcome) -> Tensors | None:
         _, _, H, W = inputs["images"].shape
         P = inputs["patch_size"]
@@ -123,6 +136,11 @@ def _patchify_mistakes() -> list[Mistake]:
         return {"patches": F.unfold(inputs["images"], kernel_size=size, stride=size).transpose(1, 2)}
 
     return [
+        Mistake(
+            "the output is cast to float32: keep the input's dtype",
+            "do not call .float() or build a new float32 tensor: reshapes and permutes keep the dtype.",
+            reindexed_cast,
+        ),
         Mistake(
             "a plain reshape: consecutive pixels of whole image rows, not square patches",
             "split H into (h, P) and W into (w, P) with a reshape, move the two patch-grid axes "
@@ -156,6 +174,17 @@ def _patchify_mistakes() -> list[Mistake]:
             "patch_size is the side of one patch in pixels: an image of H x W gives (H / P) x (W / P) "
             "patches.",
             patch_size_as_count,
+        ),
+        Mistake(
+            "the output is (B, C*P*P, N), F.unfold's layout: the patch axis and the value axis are swapped",
+            "bring the axes into the order (B, h, w, C, P, P) before the last reshape, so that the patches "
+            "come before the values of each patch: (B, N, C*P*P).",
+            reindexed(lambda p, i: p.transpose(1, 2)),
+        ),
+        Mistake(
+            "the height and the width are swapped (the shape read as (B, C, W, H))",
+            "images are (B, C, H, W): unpack them as B, C, H, W = images.shape, then split H into (h, P).",
+            hw_swapped,
         ),
     ]
 
@@ -423,6 +452,10 @@ PATCHIFY = Exercise(
             lambda: {"images": images(1, 1, 28, 28), "patch_size": 5},
             expect_error=ValueError,
         ),
+        patchify_case(
+            "float64 images (2-channel 6x6, patch size 2) keep their dtype",
+            lambda: {"images": images(1, 2, 6, 6, seed=2, dtype=torch.float64), "patch_size": 2},
+        ),
         patchify_gradient_case("gradients flow back to the images", 2, 3, 4, 6, 2, seed=3),
     ],
     scratch=PATCHIFY_SCRATCH,
@@ -446,11 +479,27 @@ def _unpatchify_mistakes() -> list[Mistake]:
         P = i["patch_size"]
         return i["patches"].shape[-1] // (P * P), i["height"] // P, i["width"] // P  # C, h, w
 
+    def hw_swapped(inputs: Inputs, _: Outcome) -> Tensors | None:
+        if inputs["height"] == inputs["width"]:  # square images: the same images
+            return None
+        images = _unpatchify_oracle(inputs, _)["images"]  # (B, C, H, W)
+        return {"images": images.reshape(*images.shape[:2], inputs["width"], inputs["height"])}
+
+    def cast(inputs: Inputs, _: Outcome) -> Tensors | None:
+        if inputs["patches"].dtype == torch.float32:
+            return None
+        return {"images": _unpatchify_oracle(inputs, _)["images"].float()}
+
     def plain_reshape(inputs: Inputs, _: Outcome) -> Tensors:
         C, _h, _w = dims(inputs)
         return {"images": inputs["patches"].reshape(-1, C, inputs["height"], inputs["width"])}
 
     return [
+        Mistake(
+            "the output is cast to float32: keep the input's dtype",
+            "do not call .float() or build a new float32 tensor: reshapes and permutes keep the dtype.",
+            cast,
+        ),
         Mistake(
             "a plain reshape back to (B, C, H, W): the pixels land in the wrong places",
             "undo patchify step by step: reshape to (B, h, w, C, P, P), permute back to "
@@ -476,6 +525,11 @@ def _unpatchify_mistakes() -> list[Mistake]:
             "the channel axis is read before the patch grid",
             "the patch grid axes (h, w) come first in each patch tensor, the channel axis after them.",
             from_reindexed(lambda p, i: from_channel_axis_first(p, dims(i)[0])),
+        ),
+        Mistake(
+            "the height and the width are swapped in the last reshape",
+            "the images are (B, C, H, W): reshape to (B, C, height, width), in that order.",
+            hw_swapped,
         ),
     ]
 
@@ -515,6 +569,7 @@ UNPATCHIFY = Exercise(
     public=[
         unpatchify_case("3-channel 4x6 images, patch size 2", 2, 3, 4, 6, 2),
         unpatchify_case("1-channel 28x28 images, patch size 7", 3, 1, 28, 28, 7, seed=1),
+        unpatchify_case("float64 patches keep their dtype", 1, 2, 6, 6, 2, seed=2, dtype=torch.float64),
     ],
     scratch=Scratch(
         SCRATCH_NAMES,
@@ -564,6 +619,12 @@ def _embedding_mistakes() -> list[Mistake]:
 
         return produce
 
+    def class_token(inputs: Inputs, outcome: Outcome) -> Tensors | None:
+        got, expected = outcome.tensors["tokens"], _embedding_oracle(inputs, outcome)["tokens"]  # (B, N, D)
+        if got.dim() != 3 or got.shape[1] != expected.shape[1] + 1:
+            return None
+        return {"tokens": torch.cat([got[:, :1], expected], dim=1)}  # (B, 1 + N, D): their token, then ours
+
     def bias_left_out(inputs: Inputs, outcome: Outcome) -> Tensors:
         patches = patches_oracle(inputs["images"], inputs["patch_size"])  # (B, N, K)
         return {"tokens": F.linear(patches, outcome.tensors["weight"])}
@@ -587,6 +648,11 @@ def _embedding_mistakes() -> list[Mistake]:
         Mistake(*activation, after_projection(F.gelu)),
         Mistake(*activation, after_projection(F.relu)),
         Mistake(*activation, after_projection(torch.tanh)),
+        Mistake(
+            "a class token is prepended: PatchEmbedding returns the N patch tokens only",
+            "return self.proj(patchify(...)); the class token is the ViT's job (notebook 5).",
+            class_token,
+        ),
         Mistake(
             "a normalisation (LayerNorm) after the projection",
             "PatchEmbedding is only the linear map; the LayerNorms belong to the blocks (notebook 4).",
@@ -646,6 +712,13 @@ def _as_conv_mistakes() -> list[Mistake]:
 
         return produce
 
+    def no_stride(inputs: Inputs, outcome: Outcome) -> Tensors:
+        P, D = inputs["patch_size"], inputs["dim"]
+        kernel = outcome.tensors["weight"].reshape(D, -1, P, P)  # (D, C, P, P)
+        return {
+            "feature_map": F.conv2d(inputs["images"], kernel, outcome.tensors["bias"])
+        }  # (B, D, H-P+1, W-P+1)
+
     def transposed_weight(inputs: Inputs, outcome: Outcome) -> Tensors:
         weight = outcome.tensors["weight"]  # (D, K)
         B, _, H, W = inputs["images"].shape
@@ -670,6 +743,11 @@ def _as_conv_mistakes() -> list[Mistake]:
             "the kernel's rows and columns are swapped",
             "reshape the weight's rows to (C, P, P) without transposing the last two axes.",
             with_patches(lambda p, i: transposed_pixels(p, C(i), i["patch_size"])),
+        ),
+        Mistake(
+            "the convolution has stride 1: it slides over every pixel instead of jumping from patch to patch",
+            "build it as nn.Conv2d(C, D, kernel_size=P, stride=P).",
+            no_stride,
         ),
         Mistake(
             "the weight was transposed before the reshape",

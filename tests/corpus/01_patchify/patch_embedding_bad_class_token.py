@@ -1,5 +1,5 @@
 """A class token prepended inside the patch embedding (notebook 5's job): one token too many."""
-# verdict: test_patch_embedding: fail: got (2, 7, 10)
+# verdict: test_patch_embedding: fail: a class token is prepended
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):

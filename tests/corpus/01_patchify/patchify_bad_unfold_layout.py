@@ -1,5 +1,5 @@
 """Returns F.unfold's layout, (B, C*P*P, N): the patch axis and the value axis are not swapped."""
-# verdict: test_patchify: fail: expected shape (2, 6, 12), got (2, 12, 6)
+# verdict: test_patchify: fail: F.unfold's layout
 # %% patchify
 def patchify(images, patch_size):
     B, C, H, W = images.shape

@@ -1,5 +1,5 @@
 """Swaps height and width in the final reshape."""
-# verdict: test_unpatchify: fail: expected shape (2, 3, 4, 6), got (2, 3, 6, 4)
+# verdict: test_unpatchify: fail: the height and the width are swapped
 # %% unpatchify
 def unpatchify(patches, patch_size, height, width):
     B, N, K = patches.shape

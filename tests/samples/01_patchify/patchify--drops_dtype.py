@@ -1,4 +1,5 @@
-"""Right for the visible float32 examples, but casts every input to float32 (the hidden tests catch it)."""
+"""patchify casting every input to float32."""
+# expect: test_patchify: the output is cast to float32: keep the input's dtype
 # %% patchify
 def patchify(images, patch_size):
     B, C, H, W = images.shape
