@@ -30,7 +30,7 @@ HIDDEN = {
             "as many new classes as old ones (5 -> 5)", model_spec(dim=12, classes=5, seed=14), 5
         ),
         public.replace_case(
-            "a frozen model in train mode keeps its backbone",
+            "a model whose backbone is frozen (the new head still trains)",
             model_spec(dim=20, classes=3, seed=15, frozen="backbone"),
             4,
         ),

@@ -33,8 +33,6 @@ from vitlab.checks.core import (
 )
 from vitlab.harness.calls import transfer as calls
 
-COURSE_WIDTH = 64  # the width of notebook 7's ViT: the in_features a hard-coded head would use
-
 
 @dataclass(frozen=True)
 class Known:
@@ -95,19 +93,58 @@ def model_spec(
     }
 
 
-def checked_lengths(outcome: Outcome, expected: dict[str, int], what: str) -> None:
-    """Raise a clear error when an output does not have one entry per parameter/module (a changed model)."""
-    for key, count in expected.items():
+def changed_structure(outcome: Outcome, counts: dict[str, tuple[int, str]]) -> str | None:
+    """A message when an output does not hold one entry per parameter/module/buffer (the student's
+    function changed the model), else None. ``counts``: output key -> (entries due, what they are)."""
+    for key, (count, what) in counts.items():
         got = outcome.tensors[key].numel()
         if got != count:
-            raise StructureChanged(
-                f"the model has {got} {what[key]} after your call instead of {count}: "
+            return (
+                f"the model has {got} {what} after your call instead of {count}: "
                 "your function must not add or remove modules or parameters"
             )
+    return None
 
 
-class StructureChanged(Exception):
-    """The student's function changed the model's structure: a message for the student, not a checker bug."""
+TENSOR_IN = Known(
+    "parameters compared with `in` (it compares tensors by value, not by identity)",
+    "compare identities: keep = {id(p) for p in head.parameters()}, then id(p) in keep "
+    "(or any(p is q for q in head.parameters())).",
+)
+IN_TWO_GROUPS = Known(
+    "a parameter in two groups",
+    "the head's parameters go only in the head group; leave them out of the backbone's.",
+)
+NO_VALUE_ERROR = Known(
+    "a head that is not part of the model accepted silently (no ValueError)",
+    "check first: if not any(m is head for m in model.modules()): raise ValueError(...). Otherwise "
+    "everything is frozen and nothing trains.",
+)
+#: errors of the student's code that PyTorch raises for a catalogued mistake: (type, words, mistake)
+RAISED = (
+    ("RuntimeError", "Boolean value of Tensor with more than one value is ambiguous", TENSOR_IN),
+    ("ValueError", "more than one parameter group", IN_TWO_GROUPS),
+)
+
+
+@dataclass(frozen=True)
+class TransferExercise(Exercise):
+    """An exercise of this notebook: errors PyTorch raises for a catalogued mistake get its name, and a
+    missing ValueError for a head from another model is named too."""
+
+    def verdict(self, case: Case, inputs: Inputs, outcome: Outcome, **extra) -> Verdict:
+        check = self.check_name(case)
+        for error_type, words, known in RAISED:
+            if outcome.error_type == error_type and words in outcome.error_message:
+                where = f" at {outcome.error_line}" if outcome.error_line else ""
+                return known.verdict(
+                    check, f"(your code raised {error_type}: {outcome.error_message}{where})"
+                )
+        if case.expect_error is ValueError and not outcome.raised:
+            return NO_VALUE_ERROR.verdict(
+                check, "(these inputs are invalid: your code returned a result instead)"
+            )
+        return super().verdict(case, inputs, outcome, **extra)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -127,7 +164,7 @@ OLD_KEPT = Known(
     "build a new nn.Linear(old.in_features, num_classes) and put it where the old head was.",
 )
 SOFTMAX = Known(
-    "a softmax added to the new head (it must return logits)",
+    "a softmax or log-softmax added to the new head (it must return logits)",
     "return a plain nn.Linear: the loss applies log-softmax itself.",
 )
 HARD_CODED = Known(
@@ -135,7 +172,7 @@ HARD_CODED = Known(
     "read the width from the old head: old.in_features.",
 )
 WRONG_DTYPE = Known(
-    "the new head in float32 while the model is float64",
+    "the new head's dtype is not the model's (float32 and float64 mixed)",
     "build it like the old head: nn.Linear(..., device=old.weight.device, dtype=old.weight.dtype).",
 )
 WRONG_DEVICE = Known(
@@ -147,6 +184,19 @@ NOT_RANDOM = Known(
     "the new head is not randomly initialised (every weight has the same value)",
     "keep nn.Linear's own random initialisation, as the exercise asks (it is what torchvision's "
     "and timm's classifier resets do): fill nothing with one value.",
+)
+HEAD_ELSEWHERE = Known(
+    "the new head put under another name than the one given (the model still uses its old head)",
+    "replace the module at `name` itself: parent = model.get_submodule(the part before the last dot), "
+    "then setattr(parent, the last part, new_head).",
+)
+OUT_FEATURES = Known(
+    "in_features taken from the old head's out_features",
+    "the new head reads the backbone's features: its in_features is old.in_features.",
+)
+RETURNS_MODEL = Known(
+    "the model returned instead of the new head",
+    "return the new nn.Linear (the notebook calls replace_head for the head it returns).",
 )
 COPIED = Known(
     "the new head starts from the old head's weights (copied, not randomly initialised)",
@@ -172,12 +222,9 @@ def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | N
             return OLD_KEPT.verdict(check)
         elsewhere = text_of(outcome.tensors.get("returned_at"), "")
         if flag(outcome, "returned_is_linear") and elsewhere:
-            return fail(
+            return HEAD_ELSEWHERE.verdict(
                 check,
-                f"your new head is in the model at {elsewhere!r}, not at {name!r}, where the model "
-                f"still uses its old head: replace the module at the name you were given "
-                "(the parent is model.get_submodule(the part before the last dot); "
-                "setattr(parent, last part, new)).",
+                f"(your new head is in the model at {elsewhere!r}, not at {name!r}, where it is needed)",
             )
         if flag(outcome, "returned_is_linear"):
             return NOT_ATTACHED.verdict(check)
@@ -188,8 +235,8 @@ def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | N
         )
     if not flag(outcome, "placed_is_linear"):
         logits = outcome.tensors.get("logits")
-        if logits is not None and _probabilities(logits):
-            return SOFTMAX.verdict(check, "(the model's outputs are positive and every row sums to 1)")
+        if logits is not None and _normalised(logits):
+            return SOFTMAX.verdict(check, _normalised(logits))
         return fail(
             check,
             f"the module at {name!r} is a {text_of(outcome.tensors.get('placed_type'))}, not an "
@@ -200,10 +247,10 @@ def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | N
         return fail(check, f"the new head's weight has shape {tuple(weight.shape)}; an nn.Linear's is 2-D")
     if weight.shape[1] != old.shape[1]:
         if weight.shape[1] == old.shape[0]:
-            return fail(
+            return OUT_FEATURES.verdict(
                 check,
-                f"the new head takes {weight.shape[1]} features, the old head's out_features: "
-                f"its in_features must be the width of the features, old.in_features = {old.shape[1]}.",
+                f"(the new head takes {weight.shape[1]} features, the old head's out_features; the backbone "
+                f"gives {old.shape[1]})",
             )
         return HARD_CODED.verdict(
             check, f"(the new head takes {weight.shape[1]} features; this backbone gives {old.shape[1]})"
@@ -211,36 +258,36 @@ def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | N
     if weight.shape[0] != k:
         return fail(check, f"the new head has {weight.shape[0]} outputs; it needs num_classes={k}.")
     if weight.dtype != old.dtype:
-        if weight.dtype == torch.float32 and old.dtype == torch.float64:
-            return WRONG_DTYPE.verdict(check, f"(the new head is {weight.dtype}, the model {old.dtype})")
-        return fail(
-            check,
-            f"the new head is {weight.dtype} while the model is {old.dtype}: build it with the old "
-            "head's dtype, dtype=old.weight.dtype.",
-        )
+        return WRONG_DTYPE.verdict(check, f"(the new head is {weight.dtype} while the model is {old.dtype})")
     if not flag(outcome, "placed_is_returned"):
+        if flag(outcome, "returned_is_model"):
+            return RETURNS_MODEL.verdict(check, f"(replace_head returned the {returned} itself)")
         return fail(
             check, f"replace_head put a new head in the model but returned a {returned}: return the new head."
         )
     return None
 
 
-def _probabilities(logits: torch.Tensor) -> bool:
+def _normalised(logits: torch.Tensor) -> str:
+    """Why the outputs look like probabilities or log-probabilities ("" when they do not)."""
     if logits.ndim != 2 or not logits.is_floating_point() or not torch.isfinite(logits).all():
-        return False
-    ones = torch.ones(logits.shape[0], dtype=torch.float64)
-    return bool((logits >= 0).all()) and torch.allclose(logits.double().sum(-1), ones, atol=1e-4)
+        return ""
+    values = logits.double()
+    zeros = torch.zeros(values.shape[0], dtype=torch.float64)
+    if bool((values >= 0).all()) and torch.allclose(values.sum(-1), zeros + 1, atol=1e-4):
+        return "(the model's outputs are positive and every row sums to 1)"
+    if bool((values <= 0).all()) and torch.allclose(values.logsumexp(-1), zeros, atol=1e-4):
+        return "(the model's outputs are log-probabilities: every row's exponentials sum to 1)"
+    return ""
 
 
 def _random_init(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | None:
+    digits = 7 if outcome.tensors["weight"].dtype == torch.float32 else 10
     weight, old = outcome.tensors["weight"].double(), outcome.tensors["old_weight"].double()
     if weight.numel() > 1 and bool((weight == weight.reshape(-1)[0]).all()):
-        return NOT_RANDOM.verdict(
-            check, f"(every weight of the new head is {messages.number(weight.reshape(-1)[0].item())})"
-        )
-    same = (weight[:, None, :] == old[None, :, :]).all(
-        -1
-    )  # (new rows, old rows): a row copied from the old head
+        value = weight.reshape(-1)[0].item()
+        return NOT_RANDOM.verdict(check, f"(every weight of the new head is {value:.{digits}g})")
+    same = (weight[:, None, :] == old[None, :, :]).all(-1)  # (new rows, old rows): rows of the old head
     if bool(same.any()):
         copied = sorted({int(i) for i in same.nonzero()[:, 0]})
         return COPIED.verdict(check, f"(rows {copied} of the new weight are rows of the old head's weight)")
@@ -293,8 +340,8 @@ def _judge_replace(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
         {"logits": expected}, {"logits": logits}, tolerance(weight.dtype), axes={"logits": ("image", "class")}
     )
     if problems:
-        if _probabilities(logits):
-            return SOFTMAX.verdict(check, "(the model's outputs are positive and every row sums to 1)")
+        if _normalised(logits):
+            return SOFTMAX.verdict(check, _normalised(logits))
         return fail(
             check,
             "the model's output is not your new head applied to the backbone's features "
@@ -363,7 +410,7 @@ def meta_case(name: str, spec: dict, num_classes: int) -> Case:
     )
 
 
-REPLACE_HEAD = Exercise(
+REPLACE_HEAD = TransferExercise(
     "test_replace_head",
     "replace_head",
     ("replace_head",),
@@ -399,6 +446,9 @@ REPLACE_HEAD = Exercise(
             WRONG_DEVICE,
             NOT_RANDOM,
             COPIED,
+            HEAD_ELSEWHERE,
+            OUT_FEATURES,
+            RETURNS_MODEL,
         )
     ],
 )
@@ -427,6 +477,21 @@ HEAD_EVAL = Known(
     "the head put in eval mode too (its dropout is off while it trains)",
     "after model.eval(), call head.train(): the head is the part that still trains.",
 )
+ROOT_TRAIN = Known(
+    "the model itself left in train mode (only its children were switched to eval)",
+    "call model.eval(), which includes the model itself, then head.train(): a model's own forward may "
+    "read self.training (the course ViT's PatchDropout does).",
+)
+HEAD_MODE_KEPT = Known(
+    "the head left in the mode it arrived in (head.train() never called)",
+    "after switching the rest to eval, call head.train(): the head must train whatever mode the model "
+    "was in before.",
+)
+HEAD_FLAGS_KEPT = Known(
+    "the head's parameters left frozen as they arrived (requires_grad never set to True)",
+    "set requires_grad=True on the head's parameters too (head.requires_grad_(True)): the head must "
+    "train whatever the model's flags were before.",
+)
 TRAINING_ATTRIBUTE = Known(
     "model.training = False changes the model's own flag only (every submodule stays in train mode)",
     "call model.eval(): it sets training=False on the model and on every submodule; then head.train().",
@@ -447,22 +512,27 @@ def _freeze_expected(spec: dict) -> tuple[list[str], list[str], list[int], list[
 def _freeze_mistake(spec: dict, grads: list[int], modes: list[int]) -> Known | None:
     """The catalogued mistake these flags and modes match, if any (grads/modes: the student's).
 
-    Named only for a model that arrives as a fresh one (train mode, nothing frozen): from another
-    state, a flag left as it was does not tell which of the mistakes it was.
+    A model that arrives as a fresh one (train mode, nothing frozen) tells the mistakes of freezing
+    apart; one that arrives in eval mode with everything frozen shows what was never set back.
     """
-    if spec.get("mode", "train") != "train" or spec.get("frozen", "none") != "none":
-        return None
     params, modules, want_grads, want_modes = _freeze_expected(spec)
     grads_right, modes_right = grads == want_grads, modes == want_modes
+    if spec.get("mode", "train") == "eval" and spec.get("frozen", "none") == "all":
+        if not any(grads) and any(want_grads):
+            return HEAD_FLAGS_KEPT
+        if grads_right and not any(modes):
+            return HEAD_MODE_KEPT
+        return None
+    if spec.get("mode", "train") != "train" or spec.get("frozen", "none") != "none":
+        return None
     own = [int("." not in n) for n in params]  # parameters of the model itself (class token, positions)
     if modes_right or modes == [0] + want_modes[1:]:
         if all(grads):
             return NOTHING_FROZEN
         if not any(grads):
             return HEAD_FROZEN
-        if grads == [max(w, o) for w, o in zip(want_grads, own, strict=False)] and any(
-            o and not w for w, o in zip(want_grads, own, strict=False)
-        ):
+        children_only = [max(w, o) for w, o in zip(want_grads, own, strict=False)]
+        if grads == children_only and children_only != want_grads:
             return CHILDREN_ONLY
     if grads_right:
         if all(modes):
@@ -471,6 +541,8 @@ def _freeze_mistake(spec: dict, grads: list[int], modes: list[int]) -> Known | N
             return HEAD_EVAL
         if modes[0] == 0 and all(modes[1:]):
             return TRAINING_ATTRIBUTE
+        if modes[0] == 1 and modes[1:] == want_modes[1:]:
+            return ROOT_TRAIN
     return None
 
 
@@ -526,24 +598,17 @@ def _judge_freeze(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     require_tensors(outcome, "requires_grad", "training", "moved", "buffers_moved", "features_repeat")
     spec = inputs["model"]
     params, modules, _, _ = _freeze_expected(spec)
-    try:
-        checked_lengths(
-            outcome,
-            {
-                "requires_grad": len(params),
-                "training": len(modules),
-                "moved": len(params),
-                "buffers_moved": len(calls.buffer_names(spec)),
-            },
-            {
-                "requires_grad": "parameters",
-                "training": "modules",
-                "moved": "parameters",
-                "buffers_moved": "buffers",
-            },
-        )
-    except StructureChanged as error:
-        return fail(check, str(error))
+    changed = changed_structure(
+        outcome,
+        {
+            "requires_grad": (len(params), "parameters"),
+            "training": (len(modules), "modules"),
+            "moved": (len(params), "parameters"),
+            "buffers_moved": (len(calls.buffer_names(spec)), "buffers"),
+        },
+    )
+    if changed:
+        return fail(check, changed)
     problems = _freeze_problems(spec, outcome)
     if not problems:
         return Verdict(True, check)
@@ -572,7 +637,7 @@ def freeze_case(name: str, spec: dict, foreign: bool = False, batch: int = 8, se
     return Case(name, make, expect_error=ValueError if foreign else None, judge=_judge_freeze)
 
 
-FREEZE = Exercise(
+FREEZE = TransferExercise(
     "test_freeze_backbone",
     "freeze_backbone",
     ("freeze_backbone",),
@@ -593,7 +658,19 @@ FREEZE = Exercise(
     ],
     structural=[
         m.name
-        for m in (NOTHING_FROZEN, CHILDREN_ONLY, HEAD_FROZEN, TRAIN_MODE, HEAD_EVAL, TRAINING_ATTRIBUTE)
+        for m in (
+            NO_VALUE_ERROR,
+            TENSOR_IN,
+            NOTHING_FROZEN,
+            CHILDREN_ONLY,
+            HEAD_FROZEN,
+            TRAIN_MODE,
+            HEAD_EVAL,
+            TRAINING_ATTRIBUTE,
+            ROOT_TRAIN,
+            HEAD_MODE_KEPT,
+            HEAD_FLAGS_KEPT,
+        )
     ],
 )
 
@@ -620,10 +697,6 @@ FROZEN_IN_OPTIMIZER = Known(
     "decay shrinks every parameter it holds whose gradient is a tensor (zeros after "
     "zero_grad(set_to_none=False)), so a 'frozen' parameter drifts.",
 )
-IN_TWO_GROUPS = Known(
-    "a parameter in two groups",
-    "the head's parameters go only in the head group; leave them out of the backbone's.",
-)
 LEFT_OUT = Known(
     "a trainable parameter left out",
     "every parameter with requires_grad=True goes into a group: the head's at head_lr, all the "
@@ -637,6 +710,19 @@ NOT_ADAMW = Known(
     "Adam instead of AdamW (weight decay added to the gradient instead of decoupled)",
     "return torch.optim.AdamW: Adam's weight_decay is an L2 term that Adam's scaling weakens; "
     "AdamW shrinks the weights directly.",
+)
+HEAD_AT_BACKBONE_LR = Known(
+    "the head trained at backbone_lr (its parameters were not recognised as the head's)",
+    "take the head's parameters from the head module you were given (head.parameters()), not by a "
+    "name such as 'head': heads are called 'heads.head', 'classifier', 'fc'...",
+)
+NO_DECAY_1D = Known(
+    "no weight decay on biases and norm weights (notebook 6's decay groups)",
+    "here every parameter gets weight_decay, biases and norms included: one weight_decay for all groups.",
+)
+DECAY_ONE_GROUP = Known(
+    "weight_decay given to one group only (the other gets AdamW's default 0.01)",
+    "pass weight_decay=weight_decay to torch.optim.AdamW itself (or put it in every group).",
 )
 ADAMW_DEFAULT_DECAY = 0.01
 EPS = 1e-8
@@ -707,25 +793,46 @@ def fitted(before: torch.Tensor, after: torch.Tensor, grad: torch.Tensor) -> tup
 
 
 def near(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.02 * abs(b) + 1e-12
+    return abs(a - b) <= 0.02 * abs(b) + 1e-4 * (b == 0)
 
 
 def _rate_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Known | None:
+    """The catalogued mistake the fitted (lr, weight decay) of the trainable parameters match, if any."""
     table = rates(inputs)
-    head = calls.head_name(inputs["model"])
+    spec = inputs["model"]
+    head = calls.head_name(spec)
     head_lr, backbone_lr, wd = inputs["head_lr"], inputs["backbone_lr"], inputs["weight_decay"]
     heads = [n for n in found if calls.under(n, head)]
     others = [n for n in found if not calls.under(n, head)]
-    lrs_right = all(near(found[n][0], table[n][0]) for n in found)
-    if lrs_right and wd != ADAMW_DEFAULT_DECAY and all(near(found[n][1], ADAMW_DEFAULT_DECAY) for n in found):
-        return DEFAULT_DECAY
-    if others and head_lr != backbone_lr:
-        if all(near(found[n][0], head_lr) for n in found):
-            return ONE_LR
-        if all(near(found[n][0], backbone_lr) for n in heads) and all(
-            near(found[n][0], head_lr) for n in others
+    lrs = {n: found[n][0] for n in found}
+    decays = {n: found[n][1] for n in found}
+
+    def all_near(names: list[str], values: dict[str, float], target: float) -> bool:
+        return all(near(values[n], target) for n in names)
+
+    lrs_right = all(near(lrs[n], table[n][0]) for n in found)
+    if lrs_right and wd != 0:
+        if wd != ADAMW_DEFAULT_DECAY and all_near(list(found), decays, ADAMW_DEFAULT_DECAY):
+            return DEFAULT_DECAY
+        if heads and others and wd != ADAMW_DEFAULT_DECAY:
+            for one, other in ((heads, others), (others, heads)):
+                if all_near(one, decays, wd) and all_near(other, decays, ADAMW_DEFAULT_DECAY):
+                    return DECAY_ONE_GROUP
+        shapes = {n: p.ndim for n, p in calls.instrument(spec).named_parameters()}
+        flat = [n for n in found if shapes[n] < 2]
+        if (
+            flat
+            and all_near(flat, decays, 0.0)
+            and all_near([n for n in found if shapes[n] >= 2], decays, wd)
         ):
+            return NO_DECAY_1D
+    if head_lr != backbone_lr and heads and all_near(heads, lrs, backbone_lr):
+        if others and all_near(others, lrs, head_lr):
             return SWAPPED
+        if all_near(others, lrs, backbone_lr) and others:
+            return HEAD_AT_BACKBONE_LR
+    if others and head_lr != backbone_lr and all_near(list(found), lrs, head_lr):
+        return ONE_LR
     return None
 
 
@@ -827,16 +934,6 @@ def _judge_optimizer(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     return Verdict(True, check)
 
 
-@dataclass(frozen=True)
-class OptimizerExercise(Exercise):
-    """transfer_optimizer: PyTorch itself refuses a parameter in two groups, so that error has a name."""
-
-    def verdict(self, case: Case, inputs: Inputs, outcome: Outcome, **extra) -> Verdict:
-        if outcome.error_type == "ValueError" and "more than one parameter group" in outcome.error_message:
-            return IN_TWO_GROUPS.verdict(self.check_name(case), f"(PyTorch said: {outcome.error_message})")
-        return super().verdict(case, inputs, outcome, **extra)
-
-
 def optimizer_case(
     name: str,
     spec: dict,
@@ -853,7 +950,7 @@ def optimizer_case(
     )
 
 
-TRANSFER_OPTIMIZER = OptimizerExercise(
+TRANSFER_OPTIMIZER = TransferExercise(
     "test_transfer_optimizer",
     "transfer_optimizer",
     ("transfer_optimizer",),
@@ -861,8 +958,9 @@ TRANSFER_OPTIMIZER = OptimizerExercise(
     None,
     public=[
         optimizer_case(
-            "full fine-tuning: head lr 0.01, backbone lr 0.001, weight decay 0.05",
-            model_spec(dim=16, classes=3),
+            "full fine-tuning of a model whose head is 'classifier': head lr 0.01, backbone lr 0.001, "
+            "weight decay 0.05",
+            model_spec(dim=16, classes=3, layout="classifier"),
             0.01,
             0.001,
             0.05,
@@ -887,6 +985,9 @@ TRANSFER_OPTIMIZER = OptimizerExercise(
             LEFT_OUT,
             EMPTY_GROUP,
             NOT_ADAMW,
+            HEAD_AT_BACKBONE_LR,
+            NO_DECAY_1D,
+            DECAY_ONE_GROUP,
         )
     ],
 )

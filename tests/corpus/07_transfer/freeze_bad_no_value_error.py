@@ -1,5 +1,5 @@
 """Right flags and modes, but a head from another model is accepted silently."""
-# verdict: test_freeze_backbone: fail: should raise a ValueError
+# verdict: test_freeze_backbone: fail: accepted silently (no ValueError)
 # %% freeze_backbone
 def freeze_backbone(model, head):
     for p in model.parameters():

@@ -1,5 +1,5 @@
 """The head replaced correctly, but the model returned instead of the head."""
-# verdict: test_replace_head: fail: returned a ProbeNet
+# verdict: test_replace_head: fail: returned the ProbeNet itself
 # %% replace_head
 def replace_head(model, num_classes, name="head"):
     old = model.get_submodule(name)

@@ -1,5 +1,5 @@
 """The new head is built with the default dtype, whatever the model's."""
-# expect: test_replace_head: the new head in float32 while the model is float64
+# expect: test_replace_head: the new head's dtype is not the model's (float32 and float64 mixed)
 # %% replace_head
 def replace_head(model, num_classes, name="head"):
     old = model.get_submodule(name)

@@ -1,5 +1,5 @@
 """The new head ends in a softmax."""
-# expect: test_replace_head: a softmax added to the new head (it must return logits)
+# expect: test_replace_head: a softmax or log-softmax added to the new head (it must return logits)
 # %% replace_head
 def replace_head(model, num_classes, name="head"):
     old = model.get_submodule(name)

@@ -262,6 +262,7 @@ def replace_head(objects: dict, inputs: Inputs) -> Tensors:
         "placed_is_old": flag(placed is old),
         "placed_is_returned": flag(placed is not None and placed is returned),
         "returned_is_old": flag(returned is old),
+        "returned_is_model": flag(returned is model),
         "returned_is_linear": flag(isinstance(returned, nn.Linear)),
         "placed_is_linear": flag(isinstance(placed, nn.Linear)),
         "dotted": flag(has_dotted_child(model)),
