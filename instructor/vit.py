@@ -1,7 +1,7 @@
 """Hidden cases for notebook 5: three channels, a single patch, a batch of one, deeper and wider models,
-torchvision's weights copied into the student's model (the reverse map), dropout in train and eval mode
-(and the same masks as torchvision's under a fixed seed), the initial values of the class token and the
-positions, more invalid arguments, and the parameter count of ViT-B/16 at 384 px."""
+torchvision's weights copied into the student's model (the reverse map), dropout random in train mode
+and off in eval mode, the train-mode and initial-value checks at other sizes (and with mean pooling),
+more invalid arguments, and the parameter count of ViT-B/16 at 384 px."""
 
 from __future__ import annotations
 
@@ -87,102 +87,6 @@ def dropout_case(**sizes) -> Case:
     )
 
 
-def _judge_seeded_train(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    if "returned" in outcome.tensors:
-        return public._tuple_verdict(check, inputs, outcome)
-    public.needs(outcome, "logits", "eval_logits", "built_in_blocks")
-    if not outcome.tensors["built_in_blocks"].item():
-        return Verdict(True, check)  # the student's own blocks: their dropout need not follow torchvision's
-    bad = public.mismatched(inputs, outcome)
-    if bad:
-        return public._shape_verdict(check, bad, outcome)
-    model = public.torchvision_vit(inputs, outcome.tensors, dropout=inputs["dropout"])
-    if inputs["pool"] == "mean":
-        public._pooled(model, public.mean_of_patches)
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
-        evaluation = {"logits": model.eval()(inputs["images"])}
-        torch.manual_seed(inputs["seed"])
-        expected = {"logits": model.train()(inputs["images"])}
-    axes = {"logits": public.LOGIT_AXES}
-    problems = differences(evaluation, {"logits": outcome.tensors["eval_logits"]}, public.VIT_TOL, axes=axes)
-    if problems:
-        return Verdict(
-            False,
-            check,
-            "your logits differ from torchvision's even in eval mode (the checks of "
-            "logits above say where):\n" + "\n".join(problems),
-        )
-    problems = differences(expected, {"logits": outcome.tensors["logits"]}, public.VIT_TOL, axes=axes)
-    if problems:
-        return Verdict(
-            False,
-            check,
-            "in eval mode your logits are right, but in train mode (same random seed) "
-            "they differ from torchvision's: apply self.dropout once, right after adding the positions "
-            "(not before, not twice), and build the blocks with make_block(dim, num_heads, mlp_ratio, "
-            "dropout).\n" + "\n".join(problems),
-        )
-    return Verdict(True, check)
-
-
-def seeded_train_case(**sizes) -> Case:
-    return Case(
-        f"train mode, dropout 0.3, fixed seed: the dropout of torchvision's ViT "
-        f"(pool={sizes.get('pool', 'cls')!r})",
-        public.vit_inputs(B=2, dropout=0.3, seed=109, **sizes),
-        call=calls.seeded_train,
-        judge=_judge_seeded_train,
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Initial values
-
-
-def _judge_init(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    public.needs(outcome, "cls_token", "pos_embed")
-    cls_token, pos = outcome.tensors["cls_token"].double(), outcome.tensors["pos_embed"].double()
-    if cls_token.numel() == 0 or pos.numel() < 2:
-        return Verdict(
-            False,
-            check,
-            f"self.cls_token has shape {tuple(cls_token.shape)} and self.pos_embed "
-            f"{tuple(pos.shape)}: expected (1, 1, D) and (1, N + 1, D)",
-        )
-    largest = cls_token.abs().max().item()
-    spread = pos.std().item()
-    if largest > 0.1:
-        return Verdict(
-            False,
-            check,
-            f"the class token should start at zero (torch.zeros(1, 1, dim)); yours starts "
-            f"with values up to {largest:.3g}.",
-        )
-    if spread == 0:
-        return Verdict(
-            False,
-            check,
-            "the positional embedding starts with every value equal: every position would "
-            "start the same. Start it random and small: torch.randn(1, N + 1, dim) * 0.02.",
-        )
-    if not 0.015 <= spread <= 0.025:  # 544 values: the estimate of 0.02 is within 3% or so
-        return Verdict(
-            False,
-            check,
-            f"the positional embedding should start random and small, "
-            f"torch.randn(1, N + 1, dim) * 0.02 (standard deviation 0.02); yours has "
-            f"standard deviation {spread:.3g}.",
-        )
-    return Verdict(True, check)
-
-
-INIT_CASE = Case(
-    "initial values: class token zero, positions random with standard deviation 0.02",
-    public.vit_inputs(image_size=16, dim=32, seed=110),
-    call=calls.initial_values,
-    judge=_judge_init,
-)
-
 # --------------------------------------------------------------------------------------------------
 # ViT-B/16 at 384 px
 
@@ -229,8 +133,8 @@ HIDDEN = {
         ),
         reverse_case("3 channels, 12x12", B=2, image_size=12, in_channels=3, dim=24, num_heads=3, seed=107),
         dropout_case(),
-        seeded_train_case(),
-        INIT_CASE,
+        public.seeded_train_case(B=3, image_size=12, in_channels=3, dim=24, num_heads=3, seed=112),
+        public.init_case(image_size=28, patch_size=7, dim=48, seed=113),
         public.invalid_case("image size 12 is not a multiple of patch size 5", image_size=12, patch_size=5),
         public.invalid_case("pool='avg' is not an option", pool="avg"),
     ],
@@ -268,7 +172,7 @@ HIDDEN = {
         ),
         reverse_case("pool='mean'", pool="mean", seed=108),
         dropout_case(pool="mean"),
-        seeded_train_case(pool="mean"),
+        public.seeded_train_case(pool="mean"),
     ],
     "test_paper_configs": [_configs_384()],
 }

@@ -109,6 +109,7 @@ def test_no_mistake_matches_the_right_answer(reference, pool):
 REWIRES = {
     "cls": [
         vit._softmax_head,
+        vit._not_chained,
         vit._appended,
         vit._wrong_index,
         vit._no_final_norm,
@@ -119,6 +120,7 @@ REWIRES = {
     ],
     "mean": [
         vit._softmax_head,
+        vit._not_chained,
         vit._no_final_norm,
         vit._no_position,
         vit._other_pool,

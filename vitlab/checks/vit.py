@@ -334,6 +334,16 @@ def _class_token_dropped(inputs: Inputs, outcome: Outcome) -> list[Tensors]:
     return outputs
 
 
+def _not_chained(inputs: Inputs, outcome: Outcome) -> list[Tensors]:
+    """Each block applied to the embedded tokens, and only one block's output kept (the last or the first)."""
+    outputs = []
+    for keep in (-1, 0):
+        model = _model(inputs, outcome)
+        model.encoder.layers = nn.Sequential(model.encoder.layers[keep])
+        outputs.append(run_torchvision(inputs, model, inputs["pool"]))
+    return outputs if inputs["depth"] > 1 else []
+
+
 MEAN_BEFORE_NORM = "the tokens are averaged before the final LayerNorm"
 CLASS_TOKEN_DROPPED = "the class token is left out of the sequence when pool='mean'"
 
@@ -364,6 +374,12 @@ def _vit_mistakes() -> list[Mistake]:
             "no final LayerNorm before the head",
             "after the last block apply self.norm = nn.LayerNorm(dim) to the tokens, then pool.",
             _variant(_no_final_norm, allow=("encoder.ln.weight", "encoder.ln.bias")),
+        ),
+        Mistake(
+            "the blocks are not chained: each gets the embedded tokens, not the previous block's output",
+            "x = block(x) for each block in turn (or self.blocks(x) on an nn.Sequential): every block reads "
+            "the output of the one before.",
+            _variant(_not_chained),
         ),
         Mistake(
             "the positional embedding is never added",
@@ -416,6 +432,8 @@ NOT_PARAMETER = "the class token or positional embedding is not an nn.Parameter"
 RETURNS_TUPLE = "forward returns several tensors instead of the logits"
 SHARED_BLOCKS = "the blocks are one module repeated (they share their weights)"
 DROPOUT_IN_EVAL = "dropout stays active in eval mode"
+DETACHED = "a parameter is used without its gradient (detached or copied)"
+NOT_VALUE_ERROR = "the argument checks are asserts (AssertionError), not raise ValueError"
 CAT_SIZES = "Sizes of tensors must match except in dimension 1"
 DROPOUT_FIX = (
     "use nn.Dropout modules (they switch off under model.eval()), or pass training=self.training to "
@@ -602,12 +620,12 @@ def _gradient_verdict(check: str, expected: Tensors, outcome: Outcome) -> Verdic
         label(k) for k in names if "g:" + k in got and not got["g:" + k].any() and expected["g:" + k].any()
     ]
     if silent:
-        return Verdict(
-            False,
+        return _named(
             check,
-            f"the logits are right, but no gradient reaches {', '.join(silent)}: the forward "
-            "uses a copy or a detached tensor (.data, .detach(), torch.tensor(...), "
-            "torch.no_grad()) instead of the parameter itself.\n" + "\n".join(problems),
+            DETACHED,
+            "use the parameter itself in forward, not .data, .detach(), "
+            "torch.tensor(...) or a computation under torch.no_grad().",
+            f"the logits are right, but no gradient reaches {', '.join(silent)}",
         )
     return Verdict(
         False,
@@ -654,6 +672,14 @@ class VitExercise(Exercise):
             named = _not_expanded(self.check_name(case), inputs, outcome)
             if named is not None:
                 return named
+        if case.expect_error is ValueError and outcome.error_type == "AssertionError":
+            return _named(
+                self.check_name(case),
+                NOT_VALUE_ERROR,
+                'raise ValueError("...") with a message: an '
+                "assert is for your own invariants, and Python skips it under -O.",
+                f"your code raised AssertionError: {outcome.error_message}".rstrip(": "),
+            )
         return super().verdict(case, inputs, outcome, **extra)
 
 
@@ -755,7 +781,134 @@ def structure_case(count: bool = True, **sizes) -> Case:
     return Case(name, lambda: {**make(), "count": count}, call=calls.structure, judge=_judge_structure)
 
 
-STRUCTURAL = [NOT_EXPANDED, NOT_PARAMETER, RETURNS_TUPLE, SHARED_BLOCKS, DROPOUT_IN_EVAL]
+DROPOUT_MISPLACED = "self.dropout is not applied once, right after adding the positions"
+BLOCKS_WITHOUT_DROPOUT = "the blocks are built without the dropout argument"
+
+
+def _judge_seeded_train(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    """Eval mode first (any other mistake shows there), then train mode under the case's seed: the same
+    dropout masks as torchvision's ViT when the blocks are the built-in ones."""
+    if "returned" in outcome.tensors:
+        return _tuple_verdict(check, inputs, outcome)
+    needs(outcome, "logits", "eval_logits", "built_in_blocks", "block_dropout")
+    if not outcome.tensors["built_in_blocks"].item():
+        return Verdict(True, check)  # the student's own blocks: their dropout need not follow torchvision's
+    bad = mismatched(inputs, outcome)
+    if bad:
+        return _shape_verdict(check, bad, outcome)
+    model = torchvision_vit(inputs, outcome.tensors, dropout=inputs["dropout"])
+    if inputs["pool"] == "mean":
+        _pooled(model, mean_of_patches)
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        evaluation = {"logits": model.eval()(inputs["images"])}
+        torch.manual_seed(inputs["seed"])
+        expected = {"logits": model.train()(inputs["images"])}
+    axes = {"logits": LOGIT_AXES}
+    problems = differences(evaluation, {"logits": outcome.tensors["eval_logits"]}, VIT_TOL, axes=axes)
+    if problems:
+        return Verdict(
+            False,
+            check,
+            "your logits differ from torchvision's even in eval mode (the checks of "
+            "logits above say where):\n" + "\n".join(problems),
+        )
+    problems = differences(expected, {"logits": outcome.tensors["logits"]}, VIT_TOL, axes=axes)
+    if not problems:
+        return Verdict(True, check)
+    rates = outcome.tensors["block_dropout"].double()
+    if rates.numel() and not torch.allclose(rates, torch.full_like(rates, inputs["dropout"])):
+        return _named(
+            check,
+            BLOCKS_WITHOUT_DROPOUT,
+            "pass it on: make_block(dim, num_heads, mlp_ratio, dropout).",
+            f"with dropout={inputs['dropout']} your blocks drop with p={rates.tolist()}",
+        )
+    return _named(
+        check,
+        DROPOUT_MISPLACED,
+        "x = self.dropout(x + self.pos_embed): not before adding the positions, "
+        "not twice, not left out (the blocks bring their own dropout).",
+        "in eval mode your logits are right; in train mode, with the same random seed, they differ from "
+        "torchvision's",
+    )
+
+
+def seeded_train_case(B: int = 2, seed: int = 109, **sizes) -> Case:
+    """Train mode with dropout 0.3 under a fixed seed: the dropout masks of torchvision's ViT."""
+    return Case(
+        f"train mode, dropout 0.3, fixed seed: the dropout of torchvision's ViT "
+        f"({B} images of {sizes.get('image_size', 8)}x{sizes.get('image_size', 8)}, "
+        f"pool={sizes.get('pool', 'cls')!r})",
+        vit_inputs(B=B, dropout=0.3, seed=seed, **sizes),
+        call=calls.seeded_train,
+        judge=_judge_seeded_train,
+    )
+
+
+CLS_NOT_ZERO = "the class token does not start at zero"
+POSITIONS_NOT_SMALL_RANDOM = "the positional embedding does not start as torch.randn(1, N + 1, dim) * 0.02"
+
+
+def _judge_init(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    """The class token starts at zero (or tiny); the positions random with standard deviation 0.02."""
+    needs(outcome, "cls_token", "pos_embed")
+    cls_token, pos = outcome.tensors["cls_token"].double(), outcome.tensors["pos_embed"].double()
+    if cls_token.numel() == 0 or pos.numel() < 2:
+        return Verdict(
+            False,
+            check,
+            f"self.cls_token has shape {tuple(cls_token.shape)} and self.pos_embed "
+            f"{tuple(pos.shape)}: expected (1, 1, D) and (1, N + 1, D)",
+        )
+    largest = cls_token.abs().max().item()
+    if largest > 0.1:
+        return _named(
+            check,
+            CLS_NOT_ZERO,
+            "self.cls_token = nn.Parameter(torch.zeros(1, 1, dim)).",
+            f"yours starts with values up to {largest:.3g}",
+        )
+    spread = pos.std().item()  # (1, N + 1, D) values: hundreds of them, so within a few % of 0.02
+    if not 0.015 <= spread <= 0.025:
+        seen = (
+            "every value equal: every position would start the same"
+            if spread == 0
+            else f"a standard deviation of {spread:.3g} instead of 0.02"
+        )
+        return _named(
+            check,
+            POSITIONS_NOT_SMALL_RANDOM,
+            "self.pos_embed = nn.Parameter(torch.randn(1, N + 1, dim) "
+            "* 0.02): random, so that positions start different, and small.",
+            f"yours starts with {seen}",
+        )
+    return Verdict(True, check)
+
+
+def init_case(seed: int = 110, **sizes) -> Case:
+    size, P = sizes.get("image_size", 16), sizes.get("patch_size", 4)
+    return Case(
+        f"initial values ({size}x{size} images, {P}x{P} patches): class token zero, positions "
+        "random with standard deviation 0.02",
+        vit_inputs(seed=seed, **{"image_size": 16, "dim": 32, **sizes}),
+        call=calls.initial_values,
+        judge=_judge_init,
+    )
+
+
+STRUCTURAL = [
+    NOT_EXPANDED,
+    NOT_PARAMETER,
+    RETURNS_TUPLE,
+    SHARED_BLOCKS,
+    DROPOUT_IN_EVAL,
+    DETACHED,
+    NOT_VALUE_ERROR,
+    DROPOUT_MISPLACED,
+    BLOCKS_WITHOUT_DROPOUT,
+    CLS_NOT_ZERO,
+    POSITIONS_NOT_SMALL_RANDOM,
+]
 
 VIT = VitExercise(
     "test_vit",
@@ -779,6 +932,8 @@ VIT = VitExercise(
             seed=1,
         ),
         structure_case(),
+        seeded_train_case(),
+        init_case(),
         invalid_case("image size 10 is not a multiple of patch size 4", image_size=10),
         invalid_case("pool='max' is not an option", pool="max"),
     ],

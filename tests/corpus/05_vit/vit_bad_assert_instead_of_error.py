@@ -1,5 +1,5 @@
 """Wrong: the argument checks written as asserts (AssertionError, not ValueError)."""
-# verdict: test_vit: fail: expected a ValueError
+# verdict: test_vit: fail: asserts (AssertionError), not raise ValueError
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -1,6 +1,6 @@
 """Wrong: every block applied to the embedded tokens instead of the previous block's output."""
-# verdict: test_vit: fail: the tokens leaving the last block
-# verdict: test_vit_mean: fail: the tokens leaving the last block
+# verdict: test_vit: fail: the blocks are not chained
+# verdict: test_vit_mean: fail: the blocks are not chained
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

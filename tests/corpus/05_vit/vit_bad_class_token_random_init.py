@@ -1,5 +1,5 @@
 """Wrong: the class token initialised at random like the seed notebook's (torch.rand), not at zero."""
-# verdict: test_vit: fail: the class token should start at zero
+# verdict: test_vit: fail: the class token does not start at zero
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -1,5 +1,5 @@
 """Wrong: dropout applied to the tokens before the positions are added."""
-# verdict: test_vit: fail: apply self.dropout once, right after adding the positions
+# verdict: test_vit: fail: self.dropout is not applied once, right after adding the positions
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

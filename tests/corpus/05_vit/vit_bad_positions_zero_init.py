@@ -1,5 +1,5 @@
 """Wrong: the positional embedding initialised at zero."""
-# verdict: test_vit: fail: the positional embedding starts with every value equal
+# verdict: test_vit: fail: yours starts with every value equal
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -320,7 +320,9 @@ def seeded_train(objects: dict, inputs: Inputs) -> Tensors:
     model = build(objects["VisionTransformer"], inputs)
     params = vit_params(model)
     randomise(params, inputs["seed"])
-    built_in = all(isinstance(b, nn.TransformerEncoderLayer) for b in blocks_of(model))
+    blocks = blocks_of(model)
+    built_in = all(isinstance(b, nn.TransformerEncoderLayer) for b in blocks)
+    rates = [b.dropout.p for b in blocks] if built_in else []  # each block's dropout probability
     with torch.no_grad(), torch.random.fork_rng(devices=[]):
         evaluation = returned(model.eval()(inputs["images"])).get("logits", torch.empty(0))
         torch.manual_seed(inputs["seed"])
@@ -329,6 +331,7 @@ def seeded_train(objects: dict, inputs: Inputs) -> Tensors:
         **produced,
         "eval_logits": evaluation,
         "built_in_blocks": torch.tensor(int(built_in)),
+        "block_dropout": torch.tensor(rates, dtype=torch.float64),
         **{"p:" + k: v for k, v in params.items()},
     }
 
