@@ -266,3 +266,21 @@ def test_effect_exercise_passes_custom_judges_through():
     seen = []
     case = Case("custom", lambda: {}, judge=lambda c, i, o: seen.append(c) or public.Verdict(True, c))
     assert public.SCHEDULE.verdict(case, {}, Outcome()).passed and seen
+
+
+@pytest.mark.parametrize("grade_id", ["test_train_one_epoch", "test_evaluate"])
+def test_the_reference_does_not_depend_on_the_thread_count(grade_id):
+    """The grader runs the reference outside and the student's code in the sandbox: a correct answer
+    must not fail because the two use different numbers of threads (AdamW's eps, see instructor)."""
+    oracle = hidden.ORACLES[grade_id]
+    before = torch.get_num_threads()
+    try:
+        for case in hidden.HIDDEN[grade_id]:
+            inputs = case.inputs()
+            runs = []
+            for threads in (1, 2):
+                torch.set_num_threads(threads)
+                runs.append(oracle(inputs, Outcome()))
+            assert public.effects_match(runs[0], runs[1]), case.name
+    finally:
+        torch.set_num_threads(before)

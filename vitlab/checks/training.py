@@ -933,11 +933,12 @@ def _compare_run(
         return Verdict(True, check)
     name = None
     if problems:
-        matching = [m.name for m in mistakes if _produces(m, inputs, outcome)]
         seen = diagnose(t, inputs)
-        # mistakes with the same effect here (model.training = False and no eval() at all, on a model
-        # whose root mode changes nothing) are told apart by what the spies saw
-        name = seen if seen in matching or not matching else matching[0]
+        # the mistake loops decide; the one the spies saw is tried first, which also tells apart
+        # mistakes with the same effect here (model.training = False and no eval() at all, on a
+        # model whose root mode changes nothing), and saves running the others
+        ordered = sorted(mistakes, key=lambda m: m.name != seen)
+        name = next((m.name for m in ordered if _produces(m, inputs, outcome)), seen)
     if name is None:
         name = next((n for n, _ in found if n is not None), None)
     return _named_verdict(check, name, [*problems, *(text for _, text in found), *kinds])

@@ -218,7 +218,7 @@ def report(stats: Any, keys: Sequence[str]) -> tuple[list[float], list[int]]:
 
 
 def make_optimizer(model: nn.Module, spec: Mapping[str, Any]) -> torch.optim.Optimizer:
-    """``{"kind": "sgd" | "adamw", "lr": ..., "momentum": ..., "weight_decay": ...}``."""
+    """``{"kind": "sgd" | "adamw", "lr": ..., "momentum": ..., "weight_decay": ..., "eps": ...}``."""
     kind = spec["kind"]
     if kind == "sgd":
         return torch.optim.SGD(
@@ -229,7 +229,10 @@ def make_optimizer(model: nn.Module, spec: Mapping[str, Any]) -> torch.optim.Opt
         )
     if kind == "adamw":
         return torch.optim.AdamW(
-            model.parameters(), lr=spec["lr"], weight_decay=spec.get("weight_decay", 0.01)
+            model.parameters(),
+            lr=spec["lr"],
+            weight_decay=spec.get("weight_decay", 0.01),
+            eps=spec.get("eps", 1e-8),
         )
     raise ValueError(f"unknown optimizer {kind!r}")
 
