@@ -84,6 +84,7 @@ def test_as_conv_judge_says_the_embedding_was_changed():
     conv_weight = weight.reshape(D, C, p, p)
     tokens = F.linear(P.patches_oracle(inputs["images"], p), weight, bias)
     outputs = {
+        "is_conv": torch.tensor(1),
         "feature_map": F.conv2d(inputs["images"], conv_weight, bias, stride=p),
         "weight": weight,
         "bias": bias,

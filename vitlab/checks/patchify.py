@@ -661,6 +661,47 @@ def _embedding_mistakes() -> list[Mistake]:
     ]
 
 
+EMBEDDING_MISTAKES = _embedding_mistakes()
+NO_PROJ = "the linear layer is not stored as self.proj = nn.Linear(C*P*P, D)"
+NO_BIAS = "self.proj has no bias (bias=False)"
+WRONG_SIZE = "self.proj has the wrong size: it must be nn.Linear(C*P*P, D)"
+NO_PATCH_SIZE = "the patch size is not stored as self.patch_size"
+
+
+def _embedding_structure(inputs: Inputs, outcome: Outcome) -> tuple[str, str] | None:
+    """(mistake, fix) when the module does not hold what the text asks for, else None."""
+    t = outcome.tensors
+    C, P, D = inputs["in_channels"], inputs["patch_size"], inputs["dim"]
+    if not t["has_proj"].item():
+        return (
+            NO_PROJ,
+            "create the layer in __init__ as self.proj = nn.Linear(C * P * P, D): the tests and "
+            "patch_embedding_as_conv look for that name.",
+        )
+    if not t["has_bias"].item():
+        return NO_BIAS, "keep nn.Linear's default bias=True: the embedding is W x + b."
+    size_in, size_out = t["linear_size"].tolist()
+    if (size_in, size_out) != (C * P * P, D):
+        return WRONG_SIZE, (
+            f"PatchEmbedding({C}, {P}, {D}).proj is nn.Linear({size_in}, {size_out}), but a patch "
+            f"of {C} channel(s) of {P}x{P} pixels holds C*P*P = {C * P * P} values and a token "
+            f"has D = {D}: use nn.Linear(in_channels * patch_size * patch_size, dim)."
+        )
+    if t["stored_patch_size"].item() != P:
+        return (
+            NO_PATCH_SIZE,
+            f"keep it as self.patch_size = patch_size ({P} here): patch_embedding_as_conv reads it.",
+        )
+    return None
+
+
+def _judge_embedding(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    wrong = _embedding_structure(inputs, outcome)
+    if wrong is not None:
+        return Verdict(False, check, messages.mistake(*wrong), mistake=wrong[0])
+    return compare(check, inputs, outcome, _embedding_oracle, EMBEDDING_MISTAKES, FLOAT32)
+
+
 def embedding_case(
     name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0, dtype=torch.float32
 ) -> Case:
@@ -668,7 +709,7 @@ def embedding_case(
         x = torch.randn(B, C, H, W, generator=seeded(seed), dtype=dtype)
         return {"images": x, "in_channels": C, "patch_size": P, "dim": D, "seed": seed}
 
-    return Case(name, make)
+    return Case(name, make, judge=_judge_embedding)
 
 
 PATCH_EMBEDDING = Exercise(
@@ -677,12 +718,13 @@ PATCH_EMBEDDING = Exercise(
     ("PatchEmbedding",),
     calls.patch_embedding,
     _embedding_oracle,
-    _embedding_mistakes(),
+    EMBEDDING_MISTAKES,
     FLOAT32,
     public=[
         embedding_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         embedding_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
     ],
+    structural=[NO_PROJ, NO_BIAS, WRONG_SIZE, NO_PATCH_SIZE],
 )
 
 
@@ -761,7 +803,21 @@ def _as_conv_mistakes() -> list[Mistake]:
 EMBEDDING_CHANGED = "patch_embedding_as_conv changed the PatchEmbedding it was given"
 
 
+NOT_CONV = "patch_embedding_as_conv does not return an nn.Conv2d"
+
+
 def _judge_as_conv(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    if not outcome.tensors["is_conv"].item():
+        return Verdict(
+            False,
+            check,
+            messages.mistake(
+                NOT_CONV,
+                "return the convolution itself, conv; flattening "
+                "the feature map into tokens is the caller's job.",
+            ),
+            mistake=NOT_CONV,
+        )
     verdict = compare(check, inputs, outcome, _as_conv_oracle, AS_CONV_MISTAKES, FLOAT32)
     if not verdict.passed:
         return verdict
@@ -811,7 +867,7 @@ AS_CONV = Exercise(
         as_conv_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         as_conv_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
     ],
-    structural=[SHARED_STORAGE, EMBEDDING_CHANGED],
+    structural=[NOT_CONV, SHARED_STORAGE, EMBEDDING_CHANGED],
 )
 
 EXERCISES = [PATCHIFY, UNPATCHIFY, PATCH_EMBEDDING, AS_CONV]

@@ -1,5 +1,5 @@
 """Returns the convolution and a Flatten in an nn.Sequential (tokens, not the Conv2d asked for)."""
-# verdict: test_as_conv: fail: should return an nn.Conv2d, not Sequential
+# verdict: test_as_conv: fail: does not return an nn.Conv2d
 # %% as_conv
 def patch_embedding_as_conv(embedding):
     D, K = embedding.proj.weight.shape

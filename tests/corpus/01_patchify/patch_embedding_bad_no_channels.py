@@ -1,5 +1,5 @@
 """The Linear's input size forgets the channels: P * P instead of C * P * P."""
-# verdict: test_patch_embedding: fail: use nn.Linear(C * P * P, D)
+# verdict: test_patch_embedding: fail: self.proj has the wrong size
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):

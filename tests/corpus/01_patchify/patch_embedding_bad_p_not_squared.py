@@ -1,5 +1,5 @@
 """The Linear's input size is C * P: the patch side is not squared."""
-# verdict: test_patch_embedding: fail: use nn.Linear(C * P * P, D)
+# verdict: test_patch_embedding: fail: self.proj has the wrong size
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):

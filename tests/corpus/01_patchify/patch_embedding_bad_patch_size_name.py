@@ -1,5 +1,5 @@
 """Stores the patch size as self.p, not self.patch_size as the text asks (patch_embedding_as_conv reads it)."""
-# verdict: test_patch_embedding: fail: should store its patch size as self.patch_size
+# verdict: test_patch_embedding: fail: the patch size is not stored as self.patch_size
 # %% patch_embedding
 class PatchEmbedding(nn.Module):
     def __init__(self, in_channels, patch_size, dim):
