@@ -69,6 +69,20 @@ def test_the_multihead_oracle_layout_is_q_k_v_then_heads():
     torch.testing.assert_close(got["weights"], weights.detach())
 
 
+def test_the_multihead_oracle_reads_a_boolean_mask_as_may_attend():
+    """The causal-mask mistake is nn.MultiheadAttention with the mask inverted into its own convention."""
+    B, N, D, H = 2, 5, 12, 3
+    inputs = checks.msa_inputs(B, N, D, H, seed=5)
+    qkv, proj = nn.Linear(D, 3 * D).double(), nn.Linear(D, D).double()
+    mask = checks.causal_mask(N)
+    got = checks.mha_oracle(inputs, qkv.weight, qkv.bias, proj.weight, proj.bias, grads=False, mask=mask)
+    q, k, v = qkv(inputs["x"]).reshape(B, N, 3, H, D // H).permute(2, 0, 3, 1, 4)
+    out, weights = explicit(q, k, v, mask)
+    torch.testing.assert_close(got["output"], proj(out.transpose(1, 2).reshape(B, N, D)).detach())
+    torch.testing.assert_close(got["weights"], weights.detach())
+    assert (got["weights"][..., ~mask] == 0).all()
+
+
 # --------------------------------------------------------------------------------------------------
 # Tolerance: a scale rounded to float32 passes every float64 case; a real mistake does not
 

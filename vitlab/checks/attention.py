@@ -605,8 +605,12 @@ def mha_oracle(
     proj_b: torch.Tensor,
     *,
     grads: bool = True,
+    mask: torch.Tensor | None = None,
 ) -> Tensors:
-    """nn.MultiheadAttention(batch_first=True) holding the given weights: outputs and gradients."""
+    """nn.MultiheadAttention(batch_first=True) holding the given weights: outputs and gradients.
+
+    ``mask`` is boolean with True = may attend (nn.MultiheadAttention's own boolean mask is the opposite).
+    """
     D, H = inputs["dim"], inputs["heads"]
     mha = nn.MultiheadAttention(D, H, batch_first=True, dtype=qkv_w.dtype)
     with torch.no_grad():
@@ -615,7 +619,8 @@ def mha_oracle(
         mha.out_proj.weight.copy_(proj_w)
         mha.out_proj.bias.copy_(proj_b)
     x = inputs["x"].clone().requires_grad_(True)
-    out, weights = mha(x, x, x, need_weights=True, average_attn_weights=False)  # (B, N, D), (B, H, N, N)
+    blocked = None if mask is None else ~mask  # (N, N): True = may not attend (nn.MultiheadAttention)
+    out, weights = mha(x, x, x, need_weights=True, average_attn_weights=False, attn_mask=blocked)
     result = {"output": out.detach(), "weights": weights.detach()}
     if grads:
         (out * inputs["grad_out"]).sum().backward()
@@ -681,6 +686,12 @@ def _msa_mistakes() -> list[Mistake]:
 
         return produce
 
+    def causal(i: Inputs, o: Outcome) -> Tensors | None:
+        N = i["x"].shape[1]
+        if N == 1:
+            return None
+        return mha_oracle(i, *_weights(o), grads=False, mask=causal_mask(N))
+
     def merged(i: Inputs, o: Outcome) -> Tensors:
         """The heads merged, with the identity as output projection."""
         D = i["dim"]
@@ -742,6 +753,12 @@ def _msa_mistakes() -> list[Mistake]:
             )
             for merge_too in (False, True)
         ],
+        Mistake(
+            "a causal mask in self-attention (each token sees only itself and the tokens before it)",
+            "a ViT's self-attention has no mask: every patch attends to every patch. Call your attention "
+            "without a mask (a causal mask is for language models that predict the next token).",
+            causal,
+        ),
         Mistake(
             "the output projection is missing",
             "after merging the heads, apply self.proj.",

@@ -36,3 +36,28 @@ def show_attention_heads(
     fig.colorbar(image, ax=list(axes.flat), fraction=0.02)
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def show_qkv_layout(dim: int, heads: int):
+    """The 3D features of a fused qkv projection read as (3, H, d): q, k, v, then the heads of each.
+
+    One strip of 3 * dim cells, one colour per part (q, k, v), a lighter shade per head; each block
+    is labelled with its part, its head and its first feature index.
+    """
+    d = dim // heads
+    fig, ax = plt.subplots(figsize=(min(12.0, 1.2 + 0.22 * 3 * dim), 1.7))
+    for s, (part, cmap) in enumerate(zip("qkv", ("Blues", "Oranges", "Greens"), strict=True)):
+        colours = plt.get_cmap(cmap)
+        for h in range(heads):
+            start = s * dim + h * d
+            shade = colours(0.75 - 0.45 * h / max(heads - 1, 1))
+            ax.add_patch(plt.Rectangle((start, 0), d, 1, facecolor=shade, edgecolor="white", lw=1.5))
+            ax.text(start + d / 2, 0.5, f"{part}, head {h}", ha="center", va="center", fontsize=8)
+        ax.axvline(s * dim, color="black", lw=2)
+    ax.set(xlim=(0, 3 * dim), ylim=(0, 1), yticks=[])
+    ax.set_xticks([s * dim + h * d for s in range(3) for h in range(heads)] + [3 * dim])
+    ax.tick_params(labelsize=7)
+    where = f"D = {dim}, H = {heads}, d = {d}"
+    ax.set_xlabel(f"feature index of self.qkv(x), the last axis of (B, N, 3D), for {where}", fontsize=8)
+    fig.tight_layout()
+    return fig
