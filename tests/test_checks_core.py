@@ -1,24 +1,37 @@
-"""Unit tests of the checks library's machinery (fast, no notebooks)."""
+"""Unit tests of the checks library's machinery (fast, no notebooks): the one judge, tolerances,
+messages that show the differing digits, and a failed test cell shown without a traceback."""
+
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
-from vitlab.checks import core, guards
-from vitlab.checks.core import EXACT, Case, CheckFailure, Exercise, Mistake, Outcome, Verdict
+from vitlab.checks import core
+from vitlab.checks.core import EXACT, FLOAT64, Case, Exercise, Mistake, Outcome, Verdict
+from vitlab.checks.display import CheckFailure, show
+from vitlab.checks.session import ExerciseResult
+from vitlab.harness.runner import capture
 
 
 def test_differences_reports_shape_dtype_and_first_differing_index():
     expected = {"y": torch.zeros(2, 3)}
-    assert core.differences(expected, {"y": torch.zeros(3, 2)}, EXACT) == ["y: expected shape (2, 3), got (3, 2)"]
-    assert "expected dtype torch.float32, got torch.float64" in core.differences(
-        expected, {"y": torch.zeros(2, 3, dtype=torch.float64)}, EXACT)[0]
+    assert core.differences(expected, {"y": torch.zeros(3, 2)}, EXACT) == [
+        "y: expected shape (2, 3), got (3, 2)"
+    ]
+    wrong_dtype = core.differences(expected, {"y": torch.zeros(2, 3, dtype=torch.float64)}, EXACT)
+    assert "expected dtype torch.float32, got torch.float64" in wrong_dtype[0]
     got = torch.zeros(2, 3)
     got[1, 2] = 5.0
-    message = core.differences(expected, {"y": got}, EXACT)[0]
-    assert "1 of 6 values differ" in message and "index (1, 2)" in message and "got 5" in message
+    (message,) = core.differences(expected, {"y": got}, EXACT)
+    assert "1 of 6 values differ" in message and "(1, 2)" in message and "got 5" in message
     assert core.differences(expected, {"y": torch.zeros(2, 3)}, EXACT) == []
     assert core.differences(expected, {}, EXACT) == ["y: missing"]
+
+
+def test_differences_names_the_axes_when_given():
+    got = torch.zeros(2, 3)
+    got[1, 2] = 1.0
+    (message,) = core.differences({"y": torch.zeros(2, 3)}, {"y": got}, EXACT, axes={"y": ("B", "D")})
+    assert "B=1, D=2" in message
 
 
 def test_tolerance_is_applied():
@@ -27,38 +40,69 @@ def test_tolerance_is_applied():
     assert not core.matches({"y": torch.zeros(3)}, {"y": torch.full((3,), 2e-3)}, tol)
 
 
-def test_capture_keeps_plain_tensors_and_the_line_of_an_error():
-    outcome = core.capture(lambda: {"y": torch.ones(2, requires_grad=True) * 2})
+def test_float64_tolerance_accepts_a_float32_rounded_constant_and_shows_the_digits():
+    """A correct answer may compute a constant (a scale) in float32: FLOAT64 accepts it; a real error is
+    reported with digits that differ, never as two identical printed numbers."""
+    x = torch.randn(4, 5, dtype=torch.float64, generator=core.seeded(0))
+    exact = x / torch.tensor(8.0, dtype=torch.float64).sqrt()
+    rounded_scale = x / torch.sqrt(torch.tensor(8.0, dtype=torch.float32)).double()
+    assert core.matches({"y": exact}, {"y": rounded_scale}, FLOAT64)
+    wrong = exact.clone()
+    wrong[0, 0] += 1e-4 * exact.abs().max()
+    (message,) = core.differences({"y": exact}, {"y": wrong}, FLOAT64)
+    shown = message.split("expected ")[1].split(", got ")
+    assert shown[0] != shown[1].split(" ")[0], message
+
+
+def test_capture_keeps_plain_tensors_and_the_error_of_a_raise():
+    outcome = capture(lambda: {"y": torch.ones(2, requires_grad=True) * 2})
     assert not outcome.raised and not outcome.tensors["y"].requires_grad
 
     def blank():
         raise NotImplementedError()
 
-    failed = core.capture(lambda: {"y": blank()})
-    assert failed.error_type == "NotImplementedError"
-    assert "raise NotImplementedError()" in failed.error_line
-    assert "not implemented yet" in core.describe_error(failed)
-    wrong_type = core.capture(lambda: {"y": [1, 2]})
+    failed = capture(lambda: {"y": blank()})
+    assert failed.error_type == "NotImplementedError" and core.is_stub(failed)
+    wrong_type = capture(lambda: {"y": [1, 2]})
     assert wrong_type.error_type == "TypeError" and "should be a torch.Tensor" in wrong_type.error_message
 
 
-def _exercise(mistakes=()):
-    return Exercise("double", lambda fn, i: {"y": fn(i["x"])}, lambda i, o: {"y": i["x"] * 2}, mistakes, EXACT)
+def _double(names=("double",), mistakes=()):
+    return Exercise(
+        "test_double",
+        "double",
+        names,
+        lambda objects, inputs: {"y": objects["double"](inputs["x"])},
+        lambda inputs, outcome: {"y": inputs["x"] * 2},
+        mistakes,
+        EXACT,
+    )
 
 
 CASE = Case("three numbers", lambda: {"x": torch.tensor([1.0, 2.0, 3.0])})
 
 
+def _verdict(exercise: Exercise, function, case: Case = CASE) -> Verdict:
+    inputs = case.inputs()
+    outcome = capture(lambda: (case.call or exercise.call)({"double": function}, inputs))
+    return exercise.verdict(case, inputs, outcome)
+
+
 def test_judge_names_the_matching_mistake_and_only_that():
     tripled = Mistake("tripled instead of doubled", "multiply by 2", lambda i, o: {"y": i["x"] * 3})
     squared = Mistake("squared", "multiply, do not square", lambda i, o: {"y": i["x"] ** 2})
-    exercise = _exercise([squared, tripled])
-    (right,) = exercise.verdicts(lambda x: x * 2, [CASE])
-    assert right.passed
-    (wrong,) = exercise.verdicts(lambda x: x * 3, [CASE])
+    exercise = _double(mistakes=[squared, tripled])
+    assert _verdict(exercise, lambda x: x * 2).passed
+    wrong = _verdict(exercise, lambda x: x * 3)
     assert not wrong.passed and wrong.mistake == "tripled instead of doubled" and "multiply by 2" in wrong.message
-    (other,) = exercise.verdicts(lambda x: x + 10, [CASE])
-    assert other.mistake is None and "expected vs got" in other.message
+    other = _verdict(exercise, lambda x: x + 10)
+    assert not other.passed and other.mistake is None and "expected vs got" in other.message
+
+
+def test_a_mistake_that_cannot_be_formed_does_not_apply():
+    broken = Mistake("never", "n/a", lambda i, o: 1 / 0)
+    verdict = _verdict(_double(mistakes=[broken]), lambda x: x + 1)
+    assert not verdict.passed and verdict.mistake is None and not verdict.checker_error
 
 
 def test_expected_errors():
@@ -70,49 +114,71 @@ def test_expected_errors():
     def raises_type_error(x):
         raise TypeError("oops")
 
-    exercise = _exercise()
-    assert exercise.verdicts(raises_value_error, [case])[0].passed
-    assert "raised TypeError" in exercise.verdicts(raises_type_error, [case])[0].message
-    assert "should raise a ValueError" in exercise.verdicts(lambda x: x, [case])[0].message
+    exercise = _double()
+    assert _verdict(exercise, raises_value_error, case).passed
+    assert "raised TypeError" in _verdict(exercise, raises_type_error, case).message
+    assert "should raise a ValueError" in _verdict(exercise, lambda x: x, case).message
+
+
+def test_a_known_error_is_named_as_a_mistake():
+    def explain(outcome: Outcome):
+        return ("a tuple returned", "return the tensor") if "tuple" in outcome.error_message else None
+
+    case = Case("three numbers", CASE.inputs, explain_error=explain)
+    verdict = _verdict(_double(), lambda x: (x * 2, 0), case)
+    assert not verdict.passed and verdict.mistake == "a tuple returned" and "return the tensor" in verdict.message
+    plain = _verdict(_double(), lambda x: 1 / 0, case)
+    assert plain.mistake is None and "ZeroDivisionError" in plain.message
+
+
+def test_a_checker_bug_is_never_the_students_fault():
+    def broken_judge(check, inputs, outcome):
+        raise IndexError("our bug")
+
+    case = Case("three numbers", CASE.inputs, judge=broken_judge)
+    verdict = _verdict(_double(), lambda x: x * 2, case)
+    assert not verdict.passed and verdict.checker_error and "checker itself failed" in verdict.message
+
+
+def test_a_missing_output_is_reported_as_such_not_as_a_checker_error():
+    def reads_z(check, inputs, outcome):
+        return Verdict(bool(outcome.tensors["z"].sum() > 0), check)
+
+    case = Case("three numbers", CASE.inputs, judge=reads_z)
+    verdict = _verdict(_double(), lambda x: x * 2, case)
+    assert not verdict.passed and not verdict.checker_error and "no 'z' came back" in verdict.message
+
+
+def test_a_stub_reads_as_not_implemented_yet():
+    def stub(x):
+        raise NotImplementedError()
+
+    verdict = _verdict(_double(), stub)
+    assert not verdict.passed and "replace `raise NotImplementedError()`" in verdict.message
 
 
 def test_verdict_is_a_pure_function_of_inputs_and_outcome():
-    """Step 3 needs nothing from the student's process: a recorded outcome gives the same verdict."""
-    exercise = _exercise()
-    inputs = CASE.inputs()
+    """The grader needs nothing from the student's process: a recorded outcome gives the same verdict."""
+    exercise = _double()
     recorded = Outcome(tensors={"y": torch.tensor([2.0, 4.0, 7.0])})
-    verdict = exercise.verdict(CASE, inputs, recorded)
-    assert not verdict.passed and "index (2,)" in verdict.message
+    verdict = exercise.verdict(CASE, CASE.inputs(), recorded)
+    assert not verdict.passed and "(2,)" in verdict.message
 
 
-def test_check_failure_renders_a_diagnosis_not_a_traceback():
-    failure = CheckFailure(Verdict(False, "patchify: case", "this looks like a typical mistake: X.\nFix: Y"))
-    lines = failure._render_traceback_()
-    assert "patchify: case" in lines[0] and any("Fix: Y" in line for line in lines)
-    assert not any("Traceback" in line for line in lines)
-    assert isinstance(failure, AssertionError)  # nbgrader and pytest see a failed test
-
-
-def test_require_raises_on_the_first_failure(capsys):
-    core.require([Verdict(True, "a")], "ex")
-    assert "✓ ex" in capsys.readouterr().out
+def test_check_failure_renders_a_diagnosis_not_a_traceback(capsys):
+    failing = ExerciseResult(
+        "test_patchify",
+        "patchify",
+        (Verdict(True, "patchify: a"), Verdict(False, "patchify: case", "this looks like a typical mistake: X.\nFix: Y")),
+    )
     try:
-        core.require([Verdict(True, "a"), Verdict(False, "b", "why")], "ex")
+        show(failing)
     except CheckFailure as failure:
-        assert failure.verdict.check == "b"
+        lines = failure._render_traceback_()
+        assert "patchify: case" in lines[0] and any("Fix: Y" in line for line in lines)
+        assert not any("Traceback" in line for line in lines)
+        assert isinstance(failure, AssertionError)  # nbgrader and pytest see a failed test
     else:
-        raise AssertionError("require accepted a failing verdict")
-
-
-def test_guards_see_forbidden_built_ins_and_loops():
-    x = torch.randn(1, 1, 4, 4)
-    calls = guards.torch_calls(lambda t: F.unfold(t, 2, stride=2), x)
-    assert guards.forbidden_calls(calls, {F.unfold: "F.unfold"}) == ["F.unfold"]
-
-    def looped(t):
-        return torch.stack([row * 2 for row in t])
-
-    counts = {n: len(guards.torch_calls(looped, torch.ones(n, 3))) for n in (1, 4)}
-    assert guards.call_count_grows(counts)
-    vectorised = {n: len(guards.torch_calls(lambda t: t * 2, torch.ones(n, 3))) for n in (1, 4)}
-    assert not guards.call_count_grows(vectorised)
+        raise AssertionError("show() accepted a failing result")
+    show(ExerciseResult("test_patchify", "patchify", (Verdict(True, "patchify: a"),)))
+    assert "✓ patchify: all 1 checks passed." in capsys.readouterr().out

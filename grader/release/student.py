@@ -22,7 +22,12 @@ from grader.release.notebooks import check_all
 NAME = "vit-from-scratch"
 BUILD = course.ROOT / "build" / "student-release"
 INSTRUCTOR_ONLY: tuple[str, ...] = ()  # vitlab subpackages that stay in the instructor repository (none)
-LAB_CONFIG = (".jupyter-student/jupyter_server_config.json", ".jupyter-student/labconfig/page_config.json")
+#: `make lab`'s JupyterLab configuration; nbgrader_config.json gives Validate its cell timeout
+LAB_CONFIG = (
+    ".jupyter-student/jupyter_server_config.json",
+    ".jupyter-student/nbgrader_config.json",
+    ".jupyter-student/labconfig/page_config.json",
+)
 FORBIDDEN_TEXT = ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "vitlab.hidden")
 #: importing the instructor-only package (a docstring may name it; code may only look it up by name)
 HIDDEN_IMPORT = re.compile(r"^\s*(from\s+instructor\b|import\s+instructor\b|from\s+vitlab\.hidden\b)", re.M)
@@ -65,6 +70,7 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
         ".venv/\n__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n"
         ".jupyter-student/*\n!.jupyter-student/labconfig/\n"
         "!.jupyter-student/jupyter_server_config.json\n"
+        "!.jupyter-student/nbgrader_config.json\n"
     )
     problems = audit(root)
     if problems:
