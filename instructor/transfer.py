@@ -1,6 +1,8 @@
 """Hidden cases for notebook 7: other widths, layouts (a head inside a module, a Sequential's last
 layer), dtypes and devices, the tiny ViT (dropout in its blocks, a class token and positions of the
-model itself), a partly frozen backbone, equal learning rates and no weight decay."""
+model itself, named cls_token and pos_embed), torchvision's tiny ViT (class_token,
+encoder.pos_embedding, heads.head: the course model's names), a partly frozen backbone, equal
+learning rates and no weight decay."""
 
 from __future__ import annotations
 
@@ -34,6 +36,11 @@ HIDDEN = {
             model_spec(dim=20, classes=3, seed=15, frozen="backbone"),
             4,
         ),
+        public.replace_case(
+            "torchvision's ViT (head at 'heads.head'), 5 classes -> 10",
+            model_spec(kind="torchvision", dim=16, classes=5, layout="heads.head", seed=17),
+            10,
+        ),
         public.meta_case(
             "torchvision's layout on the meta device",
             model_spec(dim=24, classes=5, layout="heads.head", seed=16),
@@ -59,6 +66,10 @@ HIDDEN = {
         ),
         public.freeze_case("a wider model", model_spec(dim=32, classes=6, seed=25)),
         public.freeze_case(
+            "torchvision's ViT: dropout in its encoder, the class token of the model itself",
+            model_spec(kind="torchvision", dim=8, classes=4, layout="heads.head", seed=27),
+        ),
+        public.freeze_case(
             "a head from another tiny ViT (ValueError)",
             model_spec(kind="vit", dim=16, classes=5, seed=26),
             foreign=True,
@@ -72,6 +83,37 @@ HIDDEN = {
             0.005,
             0.1,
             seed=32,
+        ),
+        public.optimizer_case(
+            "torchvision's ViT with its blocks frozen: head lr 0.03, backbone lr 0.003, weight decay 0.2",
+            model_spec(
+                kind="torchvision",
+                dim=8,
+                classes=4,
+                layout="heads.head",
+                seed=43,
+                frozen="prefix:encoder.layers.",
+            ),
+            0.03,
+            0.003,
+            0.2,
+            seed=44,
+        ),
+        public.optimizer_case(
+            "torchvision's ViT, a linear probe (two groups: the head's weight and its bias), float64",
+            model_spec(
+                kind="torchvision",
+                dim=8,
+                classes=3,
+                layout="heads.head",
+                seed=45,
+                dtype=F64,
+                frozen="backbone",
+            ),
+            0.02,
+            0.002,
+            0.05,
+            seed=46,
         ),
         public.optimizer_case(
             "torchvision's layout, frozen backbone, no weight decay",

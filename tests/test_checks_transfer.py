@@ -1,7 +1,8 @@
 """Notebook 7's checks: the instruments are the same model inside and outside the sandbox, the
-oracles agree with PyTorch, the judges name parameters and modules (never indices), a broken
-output is a checker error and never the student's, and the accident the catalogue describes (an
-optimizer holding frozen parameters moves them) is real."""
+oracles agree with PyTorch, the weight-decay rule is notebook 6's (by shape, and by name for the
+class token and positional embedding, torchvision's names included), the judges name parameters
+and modules (never indices), a broken output is a checker error and never the student's, and the
+accident the catalogue describes (an optimizer holding frozen parameters moves them) is real."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import pytest
 import torch
 from torch import nn
 
+from vitlab.checks import training
 from vitlab.checks import transfer as checks
 from vitlab.checks.core import Outcome
 from vitlab.harness.calls import transfer as calls
 
+TORCHVISION = checks.model_spec(kind="torchvision", dim=8, classes=3, layout="heads.head", seed=5)
 SPECS = [checks.model_spec(dim=8, classes=3, layout=layout, seed=3) for layout in calls.LAYOUTS] + [
-    checks.model_spec(kind="vit", dim=8, classes=3, seed=4, dtype=torch.float64)
+    checks.model_spec(kind="vit", dim=8, classes=3, seed=4, dtype=torch.float64),
+    TORCHVISION,
 ]
 
 
@@ -28,12 +32,22 @@ def reference_freeze(model: nn.Module, head: nn.Module) -> None:
     head.train()
 
 
-def reference_optimizer(model, head, head_lr, backbone_lr, weight_decay, *, frozen_too: bool = False):
+def reference_optimizer(
+    model, head, head_lr, backbone_lr, weight_decay, *, frozen_too: bool = False, rule=checks.decayed
+):
+    """The notebook's optimizer: (head or not) x (decayed or not), empty groups left out. ``rule``
+    (name, ndim) -> decayed lets a test swap in a wrong rule."""
     keep = {id(p) for p in head.parameters()}
-    head_params = [p for p in head.parameters() if p.requires_grad or frozen_too]
-    rest = [p for p in model.parameters() if id(p) not in keep and (p.requires_grad or frozen_too)]
-    groups = [{"params": ps, "lr": lr} for ps, lr in ((head_params, head_lr), (rest, backbone_lr)) if ps]
-    return torch.optim.AdamW(groups, weight_decay=weight_decay)
+    groups: dict[tuple[bool, bool], list] = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad or frozen_too:
+            groups.setdefault((id(p) in keep, rule(name, p.ndim)), []).append(p)
+    return torch.optim.AdamW(
+        [
+            {"params": ps, "lr": head_lr if h else backbone_lr, "weight_decay": weight_decay if d else 0.0}
+            for (h, d), ps in groups.items()
+        ]
+    )
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s['kind']}-{s['layout']}")
@@ -77,10 +91,64 @@ def test_fitted_rates_recover_a_real_adamw_step():
     assert checks.fitted(p0, p0.clone(), grad) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("frozen", ["none", "backbone", "prefix:backbone.embed."])
-def test_the_oracle_is_adamw_with_groups(frozen):
+def test_the_decay_rule_spares_norms_biases_and_the_tokens_by_name():
+    """Notebook 6's rule on torchvision's ViT (the course model's names) and on the tiny ViT (timm's)."""
+    spared = {n for n, p in calls.instrument(TORCHVISION).named_parameters() if not checks.decayed(n, p.ndim)}
+    assert {"class_token", "encoder.pos_embedding", "conv_proj.bias", "heads.head.bias"} <= spared
+    assert all(n.endswith(("bias", "weight")) for n in spared - {"class_token", "encoder.pos_embedding"})
+    assert "encoder.layers.encoder_layer_0.ln_1.weight" in spared and "conv_proj.weight" not in spared
+    assert not spared & {"encoder.layers.encoder_layer_0.self_attention.in_proj_weight", "heads.head.weight"}
+    tiny = calls.instrument(checks.model_spec(kind="vit", dim=8, classes=3))
+    assert {"cls_token", "pos_embed"} <= {
+        n for n, p in tiny.named_parameters() if not checks.decayed(n, p.ndim)
+    }
+    for key in training.EMBEDDING_NAMES:  # notebook 6's names are spared here too
+        assert not checks.decayed(f"model.{key}", 3)
+
+
+def test_a_linear_probe_optimizer_has_two_groups():
+    spec = checks.model_spec(kind="torchvision", dim=8, classes=3, layout="heads.head", frozen="backbone")
+    inputs = checks.optimizer_inputs(spec, 0.01, 0.001, 0.05)
+    outcome = Outcome(calls.transfer_optimizer({"transfer_optimizer": reference_optimizer}, inputs))
+    assert int(outcome.tensors["groups"]) == 2
+    assert checks._judge_optimizer("check", inputs, outcome).passed
+
+
+ONLY_NOTEBOOK_6_NAMES = lambda n, ndim: ndim >= 2 and "cls_token" not in n and "pos_embed" not in n  # noqa: E731
+
+
+@pytest.mark.parametrize(
+    "rule, mistake",
+    [
+        (lambda n, ndim: True, checks.DECAY_ALL),
+        (lambda n, ndim: ndim >= 2, checks.TOKENS_DECAYED),
+        (ONLY_NOTEBOOK_6_NAMES, checks.CLASS_TOKEN_DECAYED),
+        (lambda n, ndim: not checks.decayed(n, ndim), checks.DECAY_SWAPPED),
+    ],
+    ids=["all", "shape only", "notebook 6's names", "swapped"],
+)
+def test_decay_mistakes_are_named_on_torchvisions_vit(rule, mistake):
+    inputs = checks.optimizer_inputs(TORCHVISION, 0.01, 0.001, 0.05)
+    wrong = calls.transfer_optimizer(
+        {"transfer_optimizer": lambda *a: reference_optimizer(*a, rule=rule)}, inputs
+    )
+    verdict = checks._judge_optimizer("check", inputs, Outcome(wrong))
+    assert verdict.mistake == mistake.name, verdict.message
+    assert "weight decay" in verdict.message
+
+
+@pytest.mark.parametrize(
+    "frozen, spec",
+    [
+        ("none", None),
+        ("backbone", None),
+        ("prefix:backbone.embed.", None),
+        ("prefix:encoder.layers.", TORCHVISION),
+    ],
+)
+def test_the_oracle_is_adamw_with_groups(frozen, spec):
     """Stepping each parameter alone equals AdamW with the notebook's groups (AdamW is per-element)."""
-    spec = checks.model_spec(dim=8, classes=3, layout="drop_head", frozen=frozen, seed=9)
+    spec = {**(spec or checks.model_spec(dim=8, classes=3, layout="drop_head", seed=9)), "frozen": frozen}
     inputs = checks.optimizer_inputs(spec, 0.02, 0.002, 0.1, seed=1)
     model = calls.instrument(spec)
     head = model.get_submodule(calls.head_name(spec))
@@ -96,7 +164,8 @@ def test_the_oracle_is_adamw_with_groups(frozen):
 
 
 def test_an_optimizer_holding_frozen_parameters_moves_them():
-    """The catalogue's explanation, measured: zero gradients still move parameters AdamW holds."""
+    """The catalogue's explanation, measured: zero gradients still move the parameters AdamW holds
+    and decays; an undecayed one (the class token) stays, but holding it is still the mistake."""
     spec = checks.model_spec(dim=8, classes=3, frozen="backbone", seed=2)
     inputs = checks.optimizer_inputs(spec, 0.01, 0.001, 0.1)
     right = calls.transfer_optimizer({"transfer_optimizer": reference_optimizer}, inputs)
@@ -104,10 +173,12 @@ def test_an_optimizer_holding_frozen_parameters_moves_them():
         {"transfer_optimizer": lambda *a: reference_optimizer(*a, frozen_too=True)}, inputs
     )
     start = dict(calls.instrument(spec).named_parameters())
-    assert torch.equal(right["step2:cls_token"], start["cls_token"].detach())
-    assert not torch.equal(early["step2:cls_token"], start["cls_token"].detach())
+    for name in ("backbone.embed.weight", "cls_token"):
+        assert torch.equal(right[f"step2:{name}"], start[name].detach())
+    assert not torch.equal(early["step2:backbone.embed.weight"], start["backbone.embed.weight"].detach())
+    assert torch.equal(early["step2:cls_token"], start["cls_token"].detach())  # no decay, no momentum
     verdict = checks._judge_optimizer("check", inputs, Outcome(early))
-    assert verdict.mistake == checks.FROZEN_IN_OPTIMIZER.name and "cls_token" in verdict.message
+    assert verdict.mistake == checks.FROZEN_IN_OPTIMIZER.name and "backbone.embed.weight" in verdict.message
     assert checks._judge_optimizer("check", inputs, Outcome(right)).passed
 
 

@@ -5,7 +5,8 @@ the harness builds (:mod:`vitlab.harness.calls.transfer`): the model's logits af
 in place, the flag and the mode of every parameter and module after freezing and what a training
 step then moves, and the parameters after two optimizer steps with given gradients. Everything is
 reported by parameter and module names. The oracles are the rules the notebook states (which names
-are under the head) and ``torch.optim.AdamW`` itself, run on each parameter with its own rates.
+are under the head; weight decay on matrices and kernels only, notebook 6's rule: see
+:func:`decayed`) and ``torch.optim.AdamW`` itself, run on each parameter with its own rates.
 """
 
 from __future__ import annotations
@@ -678,10 +679,24 @@ FREEZE = TransferExercise(
 # --------------------------------------------------------------------------------------------------
 # Exercise 3: transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay) -> AdamW
 
+#: names of parameters that are never decayed whatever their shape (torchvision's and timm's names of
+#: the class token and the positional embedding; "pos_embed" also matches "pos_embedding")
+NO_DECAY_NAMES = ("class_token", "cls_token", "pos_embed")
+DECAY_RULE = (
+    "weight_decay for p.ndim >= 2 whose name contains none of class_token, cls_token, pos_embed; "
+    "0.0 for the others (biases, norm weights, the class token, the positional embedding)"
+)
+
+
+def decayed(name: str, ndim: int) -> bool:
+    """Notebook 6's rule, as notebook 7 states it: weight decay on weight matrices and kernels only."""
+    return ndim >= 2 and not any(key in name for key in NO_DECAY_NAMES)
+
+
 ONE_LR = Known(
     "the whole model at the head's learning rate",
-    "two groups: {'params': head params, 'lr': head_lr} and {'params': backbone params, "
-    "'lr': backbone_lr}. A pretrained backbone needs small steps.",
+    "the head's parameters at head_lr, all the others at backbone_lr (each split into a decayed and "
+    "an undecayed group). A pretrained backbone needs small steps.",
 )
 SWAPPED = Known(
     "the two learning rates swapped",
@@ -689,7 +704,8 @@ SWAPPED = Known(
 )
 DEFAULT_DECAY = Known(
     "weight_decay not passed (AdamW's default 0.01 used)",
-    "pass weight_decay=weight_decay to torch.optim.AdamW (or set it in each group).",
+    "put 'weight_decay': weight_decay in the decayed groups and 'weight_decay': 0.0 in the others: a "
+    "group without one takes AdamW's default, 0.01.",
 )
 FROZEN_IN_OPTIMIZER = Known(
     "frozen parameters in the optimizer (weight decay still moves them)",
@@ -700,11 +716,13 @@ FROZEN_IN_OPTIMIZER = Known(
 LEFT_OUT = Known(
     "a trainable parameter left out",
     "every parameter with requires_grad=True goes into a group: the head's at head_lr, all the "
-    "others (the model's own ones, like the class token, too) at backbone_lr.",
+    "others (the model's own ones, like the class token, too) at backbone_lr; loop over "
+    "model.named_parameters().",
 )
 EMPTY_GROUP = Known(
     "an empty parameter group kept (after freezing, the backbone group holds nothing)",
-    "leave out a group whose parameter list is empty: optimizer.param_groups then lists only what trains.",
+    "leave out a group whose parameter list is empty: optimizer.param_groups then lists only what "
+    "trains (a linear probe's optimizer has two groups: the head's weight, and its bias).",
 )
 NOT_ADAMW = Known(
     "Adam instead of AdamW (weight decay added to the gradient instead of decoupled)",
@@ -716,13 +734,29 @@ HEAD_AT_BACKBONE_LR = Known(
     "take the head's parameters from the head module you were given (head.parameters()), not by a "
     "name such as 'head': heads are called 'heads.head', 'classifier', 'fc'...",
 )
-NO_DECAY_1D = Known(
-    "no weight decay on biases and norm weights (notebook 6's decay groups)",
-    "here every parameter gets weight_decay, biases and norms included: one weight_decay for all groups.",
+DECAY_ALL = Known(
+    "norms and biases decayed (one weight decay for every parameter)",
+    f"notebook 6's rule: {DECAY_RULE}. Give each group its own 'weight_decay': a group without one "
+    "takes the weight_decay passed to AdamW.",
 )
-DECAY_ONE_GROUP = Known(
-    "weight_decay given to one group only (the other gets AdamW's default 0.01)",
-    "pass weight_decay=weight_decay to torch.optim.AdamW itself (or put it in every group).",
+TOKENS_DECAYED = Known(
+    "the class token or positional embedding decayed (the shape rule without the names)",
+    "they are 3-D, so p.ndim < 2 does not catch them: also leave out of decay every parameter whose "
+    "name contains class_token, cls_token or pos_embed (torchvision: class_token, encoder.pos_embedding).",
+)
+CLASS_TOKEN_DECAYED = Known(
+    "torchvision's class_token decayed (only notebook 6's names, cls_token and pos_embed, checked)",
+    "torchvision calls the class token class_token: check class_token, cls_token and pos_embed "
+    "('pos_embed' also matches encoder.pos_embedding).",
+)
+DECAY_SWAPPED = Known(
+    "the decay groups swapped (decay on biases and norms, none on the weight matrices)",
+    f"weight decay regularises the matrices: {DECAY_RULE}.",
+)
+DECAY_SOME_GROUPS = Known(
+    "weight_decay missing from some groups (they get AdamW's default 0.01)",
+    "give every group its weight decay: 'weight_decay': weight_decay for the decayed groups, "
+    "'weight_decay': 0.0 for the others.",
 )
 ADAMW_DEFAULT_DECAY = 0.01
 EPS = 1e-8
@@ -750,14 +784,14 @@ def optimizer_inputs(
 
 
 def rates(inputs: Inputs) -> dict[str, tuple[float, float] | None]:
-    """name -> (lr, weight decay) the notebook's rule gives each parameter; None for a frozen one."""
+    """name -> (lr, weight decay) the notebook's rules give each parameter; None for a frozen one."""
     spec, head = inputs["model"], calls.head_name(inputs["model"])
-    return {
-        n: None
-        if calls.is_frozen(n, spec)
-        else (inputs["head_lr"] if calls.under(n, head) else inputs["backbone_lr"], inputs["weight_decay"])
-        for n in calls.parameter_names(spec)
-    }
+    table: dict[str, tuple[float, float] | None] = {}
+    for n, p in calls.instrument(spec).named_parameters():
+        lr = inputs["head_lr"] if calls.under(n, head) else inputs["backbone_lr"]
+        wd = inputs["weight_decay"] if decayed(n, p.ndim) else 0.0
+        table[n] = None if calls.is_frozen(n, spec) else (lr, wd)
+    return table
 
 
 def adamw_steps(inputs: Inputs) -> dict[str, list[torch.Tensor]]:
@@ -796,42 +830,55 @@ def near(a: float, b: float) -> bool:
     return abs(a - b) <= 0.02 * abs(b) + 1e-4 * (b == 0)
 
 
+def _decay_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Known | None:
+    """The catalogued weight-decay mistake the fitted decays match (every learning rate right)."""
+    table, wd = rates(inputs), inputs["weight_decay"]
+    due = {n: table[n][1] for n in found}
+    got = {n: found[n][1] for n in found}
+    wrong = [n for n in found if not near(got[n], due[n])]
+    if not wrong or wd == 0:
+        return None
+    ndim = {n: p.ndim for n, p in calls.instrument(inputs["model"]).named_parameters()}
+    kept, spared = [n for n in found if due[n]], [n for n in found if not due[n]]
+    default = ADAMW_DEFAULT_DECAY
+    if wd != default:
+        if (
+            kept
+            and all(near(got[n], default) for n in kept)
+            and all(near(got[n], 0.0) or near(got[n], default) for n in spared)
+        ):
+            return DEFAULT_DECAY
+        if all(near(got[n], default) for n in wrong):
+            return DECAY_SOME_GROUPS
+    if all(near(got[n], wd) for n in found):
+        return DECAY_ALL
+    if kept and spared and all(near(got[n], 0.0 if due[n] else wd) for n in found):
+        return DECAY_SWAPPED
+    if all(near(got[n], wd) and not due[n] and ndim[n] >= 2 for n in wrong):
+        return CLASS_TOKEN_DECAYED if all("class_token" in n for n in wrong) else TOKENS_DECAYED
+    return None
+
+
 def _rate_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Known | None:
     """The catalogued mistake the fitted (lr, weight decay) of the trainable parameters match, if any."""
     table = rates(inputs)
-    spec = inputs["model"]
-    head = calls.head_name(spec)
-    head_lr, backbone_lr, wd = inputs["head_lr"], inputs["backbone_lr"], inputs["weight_decay"]
+    head = calls.head_name(inputs["model"])
+    head_lr, backbone_lr = inputs["head_lr"], inputs["backbone_lr"]
     heads = [n for n in found if calls.under(n, head)]
     others = [n for n in found if not calls.under(n, head)]
     lrs = {n: found[n][0] for n in found}
-    decays = {n: found[n][1] for n in found}
 
-    def all_near(names: list[str], values: dict[str, float], target: float) -> bool:
-        return all(near(values[n], target) for n in names)
+    def all_near(names: list[str], target: float) -> bool:
+        return all(near(lrs[n], target) for n in names)
 
-    lrs_right = all(near(lrs[n], table[n][0]) for n in found)
-    if lrs_right and wd != 0:
-        if wd != ADAMW_DEFAULT_DECAY and all_near(list(found), decays, ADAMW_DEFAULT_DECAY):
-            return DEFAULT_DECAY
-        if heads and others and wd != ADAMW_DEFAULT_DECAY:
-            for one, other in ((heads, others), (others, heads)):
-                if all_near(one, decays, wd) and all_near(other, decays, ADAMW_DEFAULT_DECAY):
-                    return DECAY_ONE_GROUP
-        shapes = {n: p.ndim for n, p in calls.instrument(spec).named_parameters()}
-        flat = [n for n in found if shapes[n] < 2]
-        if (
-            flat
-            and all_near(flat, decays, 0.0)
-            and all_near([n for n in found if shapes[n] >= 2], decays, wd)
-        ):
-            return NO_DECAY_1D
-    if head_lr != backbone_lr and heads and all_near(heads, lrs, backbone_lr):
-        if others and all_near(others, lrs, head_lr):
+    if all(near(lrs[n], table[n][0]) for n in found):
+        return _decay_mistake(inputs, found)
+    if head_lr != backbone_lr and heads and all_near(heads, backbone_lr):
+        if others and all_near(others, head_lr):
             return SWAPPED
-        if all_near(others, lrs, backbone_lr) and others:
+        if others and all_near(others, backbone_lr):
             return HEAD_AT_BACKBONE_LR
-    if others and head_lr != backbone_lr and all_near(list(found), lrs, head_lr):
+    if others and head_lr != backbone_lr and all_near(list(found), head_lr):
         return ONE_LR
     return None
 
@@ -973,6 +1020,15 @@ TRANSFER_OPTIMIZER = TransferExercise(
             0.1,
             seed=6,
         ),
+        optimizer_case(
+            "torchvision's ViT (class_token, encoder.pos_embedding, heads.head), full fine-tuning: head lr "
+            "0.01, backbone lr 0.001, weight decay 0.05",
+            model_spec(kind="torchvision", dim=8, classes=3, layout="heads.head", seed=2),
+            0.01,
+            0.001,
+            0.05,
+            seed=7,
+        ),
     ],
     structural=[
         m.name
@@ -986,8 +1042,11 @@ TRANSFER_OPTIMIZER = TransferExercise(
             EMPTY_GROUP,
             NOT_ADAMW,
             HEAD_AT_BACKBONE_LR,
-            NO_DECAY_1D,
-            DECAY_ONE_GROUP,
+            DECAY_ALL,
+            TOKENS_DECAYED,
+            CLASS_TOKEN_DECAYED,
+            DECAY_SWAPPED,
+            DECAY_SOME_GROUPS,
         )
     ],
 )

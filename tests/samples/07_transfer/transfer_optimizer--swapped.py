@@ -3,9 +3,10 @@
 # %% transfer_optimizer
 def transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay):
     head_ids = {id(p) for p in head.parameters()}
-    head_params = [p for p in head.parameters() if p.requires_grad]
-    backbone_params = [p for p in model.parameters() if id(p) not in head_ids and p.requires_grad]
-    groups = [{"params": head_params, "lr": backbone_lr}]
-    if backbone_params:
-        groups.append({"params": backbone_params, "lr": head_lr})
-    return torch.optim.AdamW(groups, weight_decay=weight_decay)
+    groups = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            decay = p.ndim >= 2 and not any(k in name for k in ("class_token", "cls_token", "pos_embed"))
+            groups.setdefault((id(p) in head_ids, decay), []).append(p)
+    return torch.optim.AdamW([{"params": ps, "lr": backbone_lr if h else head_lr,
+                               "weight_decay": weight_decay if d else 0.0} for (h, d), ps in groups.items()])

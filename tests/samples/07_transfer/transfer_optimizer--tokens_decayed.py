@@ -1,5 +1,5 @@
-"""Notebook 6's decay groups: biases and norm weights (1-D) without weight decay."""
-# expect: test_transfer_optimizer: no weight decay on biases and norm weights (notebook 6's decay groups)
+"""The shape rule alone (p.ndim < 2: no decay): the 3-D class token and positional embedding are decayed."""
+# expect: test_transfer_optimizer: the class token or positional embedding decayed (the shape rule without the names)
 # %% transfer_optimizer
 def transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay):
     head_ids = {id(p) for p in head.parameters()}

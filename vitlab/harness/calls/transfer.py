@@ -2,13 +2,14 @@
 
 The three exercises change a model in place, so every call builds a model of its own from a plain
 description (an *instrument*: a backbone with a BatchNorm, dropout, a LayerNorm and a parameter that
-belongs to the model itself, like a ViT's class token; or a tiny ViT), hands it to the student's
+belongs to the model itself, like a ViT's class token; a tiny ViT; or a tiny torchvision
+``VisionTransformer``, with the course model's parameter names), hands it to the student's
 function and reports what happened as plain tensors: the new head's weights and the model's logits,
 the ``requires_grad`` flag and the mode of every parameter and module, which parameters a training
 step moved, and the parameters after optimizer steps with given gradients. No expected values here:
 the verdicts are computed outside, from these tensors.
 
-A model description (``inputs["model"]``) is a dict: ``kind`` ("probe" or "vit"), ``dim``,
+A model description (``inputs["model"]``) is a dict: ``kind`` ("probe", "vit" or "torchvision"), ``dim``,
 ``classes``, ``layout`` (where the head sits, see :data:`LAYOUTS`), ``seed`` (every parameter is
 drawn from it), ``dtype``, ``mode`` ("train" or "eval" before the call) and ``frozen`` ("none",
 "backbone", "all", or "prefix:<name>." for the parameters under one module).
@@ -23,11 +24,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models.vision_transformer import VisionTransformer
 
 from vitlab.harness.wire import Inputs, Tensors
 
 IN_FEATURES = 12  # the probe model's input width
-IMAGE, PATCH = 8, 4  # the tiny ViT's 1-channel images and patches
+IMAGE, PATCH = 8, 4  # the tiny ViTs' images and patches (1 channel; torchvision's ViT takes 3)
 TYPE_NAME_BYTES = 60
 
 
@@ -125,6 +127,28 @@ class TinyViT(nn.Module):
         return self.head(self.features(x))  # (B, classes)
 
 
+class TorchvisionViT(VisionTransformer):
+    """(B, 3, 8, 8) -> (B, classes): torchvision's ViT, tiny, with its names (``class_token``,
+    ``encoder.pos_embedding``, ``heads.head``: the course model's) and dropout in its encoder."""
+
+    def __init__(self, dim: int, classes: int) -> None:
+        super().__init__(
+            image_size=IMAGE,
+            patch_size=PATCH,
+            num_layers=1,
+            num_heads=2,
+            hidden_dim=dim,
+            mlp_dim=2 * dim,
+            dropout=0.1,
+            num_classes=classes,
+        )
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        patches = self._process_input(x)  # (B, N, D)
+        tokens = torch.cat([self.class_token.expand(len(x), -1, -1), patches], dim=1)  # (B, 1 + N, D)
+        return self.encoder(tokens)[:, 0]  # (B, D)
+
+
 def under(name: str, prefix: str) -> bool:
     """``name`` is the module ``prefix`` or something inside it (``head``, ``head.weight``, not ``heads``)."""
     return name == prefix or name.startswith(prefix + ".")
@@ -163,6 +187,10 @@ def instrument(spec: Mapping[str, Any]) -> nn.Module:
         if spec.get("layout", "head") != "head":
             raise ValueError("the tiny ViT keeps its head at 'head'")
         model = TinyViT(dim, classes)
+    elif kind == "torchvision":
+        if spec.get("layout", "head") != "heads.head":
+            raise ValueError("torchvision's ViT keeps its head at 'heads.head'")
+        model = TorchvisionViT(dim, classes)
     else:
         raise ValueError(f"unknown instrument {kind!r}")
     g = torch.Generator().manual_seed(spec.get("seed", 0))
@@ -179,7 +207,9 @@ def instrument(spec: Mapping[str, Any]) -> nn.Module:
 def example_inputs(spec: Mapping[str, Any], batch: int, seed: int) -> torch.Tensor:
     """A batch of inputs for the model a description names."""
     g = torch.Generator().manual_seed(seed)
-    shape = (batch, IN_FEATURES) if spec.get("kind", "probe") == "probe" else (batch, 1, IMAGE, IMAGE)
+    kind = spec.get("kind", "probe")
+    channels = 3 if kind == "torchvision" else 1
+    shape = (batch, IN_FEATURES) if kind == "probe" else (batch, channels, IMAGE, IMAGE)
     return torch.randn(shape, generator=g).to(spec.get("dtype", torch.float32))
 
 

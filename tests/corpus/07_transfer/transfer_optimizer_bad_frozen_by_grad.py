@@ -1,0 +1,12 @@
+"""Frozen parameters told apart by `p.grad is None` instead of requires_grad."""
+# verdict: test_transfer_optimizer: fail: frozen
+# %% transfer_optimizer
+def transfer_optimizer(model, head, head_lr, backbone_lr, weight_decay):
+    head_ids = {id(p) for p in head.parameters()}
+    groups = {}
+    for name, p in model.named_parameters():
+        if id(p) in head_ids or p.grad is None:
+            decay = p.ndim >= 2 and not any(k in name for k in ("class_token", "cls_token", "pos_embed"))
+            groups.setdefault((id(p) in head_ids, decay), []).append(p)
+    return torch.optim.AdamW([{"params": ps, "lr": head_lr if h else backbone_lr,
+                               "weight_decay": weight_decay if d else 0.0} for (h, d), ps in groups.items()])
