@@ -3,6 +3,7 @@ and the hidden cases.
 
 * the closed-form schedule and its typical wrong formulas;
 * the weight-decay rule of the parameter groups;
+* the label-smoothed cross-entropy from scratch and its typical wrong formulas;
 * a reference training loop and a reference evaluation, written as small configurable loops whose
   other settings are the catalogued mistakes (zero_grad at the end, no clipping, the scheduler
   first...). They run through the same instruments as the student's code
@@ -351,6 +352,98 @@ def evaluate_tables() -> dict[str, tuple[float, float]]:
         for key, spec in public.EVALUATE_CASES.items()
     }
 
+# --------------------------------------------------------------------------------------------------
+# Exercise 5: the label-smoothed cross-entropy (float64 formulas: the answer and its mistakes)
+
+
+def smoothed_loss(
+    logits: torch.Tensor,
+    targets: torch.Tensor,
+    smoothing: float,
+    *,
+    off: Callable[[float, int], float] = lambda s, K: s / K,
+    true: Callable[[float, int], float] = lambda s, K: 1 - s + s / K,
+    log_probs: Callable[[torch.Tensor], torch.Tensor] = lambda x: x.log_softmax(-1),
+    reduce: Callable[[torch.Tensor], torch.Tensor] = lambda per_class: per_class.sum(-1).mean(),
+    sign: float = -1.0,
+) -> torch.Tensor:
+    """mean_b -sum_k q_bk log p_bk with q = ``off`` everywhere and ``true`` on the target; the
+    keywords change one thing each (the catalogued mistakes)."""
+    K = logits.shape[-1]
+    one_hot = F.one_hot(targets, K).to(logits.dtype)  # (B, K)
+    q = off(smoothing, K) * (1 - one_hot) + true(smoothing, K) * one_hot  # (B, K)
+    return sign * reduce(q * log_probs(logits))  # ()
+
+
+def smoothed_answer(inputs: Inputs, _: Outcome | None = None) -> Tensors:
+    """The answer from scratch, float64, with its gradient (the grader's oracle)."""
+    return _smoothed_outputs(lambda x, y, s: smoothed_loss(x, y, s), inputs)
+
+
+def _smoothed_outputs(formula: Callable[..., torch.Tensor | None], inputs: Inputs) -> Tensors | None:
+    dtype = inputs["logits"].dtype
+    logits = inputs["logits"].detach().double().clone().requires_grad_(True)  # (B, K)
+    loss = formula(logits, inputs["targets"], inputs["smoothing"])
+    if loss is None:
+        return None
+    (gradient,) = torch.autograd.grad(loss, [logits], allow_unused=True)
+    gradient = torch.zeros_like(logits) if gradient is None else gradient
+    return {"loss": loss.detach().to(dtype), "gradient": gradient.to(dtype)}
+
+
+def _truncated(logits: torch.Tensor, targets: torch.Tensor, s: float) -> torch.Tensor | None:
+    """The target written into F.one_hot's int64 tensor: every smoothed value truncated to 0."""
+    if s == 0:
+        return None  # the one-hot itself, right
+    return (logits * 0).sum()
+
+
+SMOOTHED_MISTAKE_FORMULAS: dict[str, Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor | None]] = {
+    public.K_MINUS_ONE: lambda x, y, s: (
+        smoothed_loss(x, y, s, off=lambda s, K: s / (K - 1), true=lambda s, K: 1 - s) if x.shape[-1] > 1 else None
+    ),
+    public.NOT_SUBTRACTED: lambda x, y, s: smoothed_loss(x, y, s, true=lambda s, K: 1 + s / K),
+    public.SOFTMAX_NOT_LOG: lambda x, y, s: smoothed_loss(x, y, s, log_probs=lambda z: z.softmax(-1)),
+    public.SUM_OVER_BATCH: lambda x, y, s: smoothed_loss(x, y, s, reduce=lambda t: t.sum()),
+    public.MEAN_OVER_CLASSES: lambda x, y, s: smoothed_loss(x, y, s, reduce=lambda t: t.mean()),
+    public.LOG_SOFTMAX_AXIS: lambda x, y, s: smoothed_loss(x, y, s, log_probs=lambda z: z.log_softmax(0)),
+    public.INT_TARGETS: _truncated,
+    public.SIGN: lambda x, y, s: smoothed_loss(x, y, s, sign=1.0),
+    public.FIXED_SMOOTHING: lambda x, y, s: None if s == 0.1 else smoothed_loss(x, y, 0.1),
+    public.NO_SMOOTHING_AT_ALL: lambda x, y, s: None if s == 0 else smoothed_loss(x, y, 0.0),
+    public.SMOOTHING_PER_CLASS: lambda x, y, s: smoothed_loss(
+        x, y, s, off=lambda s, K: s, true=lambda s, K: 1 - s + s
+    ),
+}
+
+
+def _smoothed_mistake(name: str) -> Mistake:
+    formula = SMOOTHED_MISTAKE_FORMULAS[name]
+    return Mistake(name, public.SMOOTHED_FIXES[name], lambda inputs, _: _smoothed_outputs(formula, inputs))
+
+
+def smoothed_tables() -> dict[str, dict[str, float]]:
+    """What public.SMOOTHED_MISTAKES must hold: each mistake's loss on each public case where it differs
+    from the right loss."""
+    tables: dict[str, dict[str, float]] = {}
+    for name, formula in SMOOTHED_MISTAKE_FORMULAS.items():
+        row = {}
+        for key, (B, K, s, seed, scale) in public.SMOOTHED_CASES.items():
+            inputs = public.smoothed_inputs(B, K, s, seed, scale, key)
+            made = _smoothed_outputs(formula, inputs)
+            if made is None:
+                continue
+            value, right = float(made["loss"]), float(smoothed_answer(inputs)["loss"])
+            if not math.isclose(value, right, rel_tol=1e-6, abs_tol=1e-9):
+                row[key] = value
+        tables[name] = row
+    return tables
+
+
+def _smoothed(name: str, B: int, K: int, s: float, seed: int, scale: float = 2.0) -> Case:
+    return Case(name, lambda: public.smoothed_inputs(B, K, s, seed, scale))
+
+
 
 # --------------------------------------------------------------------------------------------------
 # Hidden cases
@@ -440,6 +533,16 @@ HIDDEN = {
             14,
         ),
     ],
+    "test_smoothed_cross_entropy": [
+        _smoothed("one image, K=2 classes, smoothing 0.1", 1, 2, 0.1, 50),
+        _smoothed("a batch of 32, K=100 classes, smoothing 0.1", 32, 100, 0.1, 51),
+        _smoothed("K=2, smoothing 1 (the uniform target)", 6, 2, 1.0, 52),
+        _smoothed("B=7, K=6, smoothing 1 (the uniform target)", 7, 6, 1.0, 53),
+        _smoothed("logits of size 10000, B=3, K=7, smoothing 0.1", 3, 7, 0.1, 54, 1e4),
+        _smoothed("smoothing 0 (plain cross-entropy), B=8, K=6", 8, 6, 0.0, 55),
+        _smoothed("B=9, K=3, smoothing 0.5, logits of size 5", 9, 3, 0.5, 56, 5.0),
+        _smoothed("B=5, K=8, smoothing 0.05, tiny logits", 5, 8, 0.05, 57, 1e-3),
+    ],
     "test_train_one_epoch": [
         _train(
             "AdamW on a tiny ViT with dropout, batches of 6, 6, 6 and 4, leftover gradients",
@@ -520,12 +623,14 @@ HIDDEN = {
 ORACLES = {
     "test_warmup_cosine": schedule_oracle,
     "test_parameter_groups": groups_oracle,
+    "test_smoothed_cross_entropy": smoothed_answer,
     "test_train_one_epoch": train_oracle,
     "test_evaluate": evaluate_oracle,
 }
 
 MISTAKES = {
     "test_warmup_cosine": [_schedule_mistake(name, fix) for name, fix, _ in public.SCHEDULE_MISTAKES],
+    "test_smoothed_cross_entropy": [_smoothed_mistake(name) for name in SMOOTHED_MISTAKE_FORMULAS],
     "test_train_one_epoch": TRAIN_MISTAKES,
     "test_evaluate": EVALUATE_MISTAKES,
 }

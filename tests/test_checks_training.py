@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from instructor import training as hidden
 from vitlab.checks import session
@@ -298,3 +299,98 @@ def test_reference_runs_are_kept_per_inputs():
     assert hidden.train_oracle(public.TRAIN.public[0].inputs(), Outcome()) is first  # same content, kept
     other = public.TRAIN.public[1].inputs()
     assert hidden.train_oracle(other, Outcome()) is not first
+
+
+# --------------------------------------------------------------------------------------------------
+# The label-smoothed cross-entropy
+
+
+def _smoothed_cases():
+    return [*public.SMOOTHED.public, *hidden.HIDDEN["test_smoothed_cross_entropy"]]
+
+
+def test_public_smoothed_mistake_tables_match_the_instructors_formulas():
+    tables = hidden.smoothed_tables()
+    assert set(tables) == set(public.SMOOTHED_MISTAKES) == set(public.SMOOTHED_CATALOGUE)
+    for name, row in tables.items():
+        assert set(row) == set(public.SMOOTHED_MISTAKES[name]), name
+        for key, value in row.items():
+            assert public.SMOOTHED_MISTAKES[name][key] == pytest.approx(value, rel=1e-12, abs=1e-12), (name, key)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.37, 1.0])
+def test_the_instructors_answer_is_pytorchs_label_smoothing(smoothing):
+    """The grader's from-scratch oracle and the lab's built-in one agree, values and gradients, also
+    against nn.CrossEntropyLoss (the module the text names)."""
+    for case in _smoothed_cases():
+        inputs = {**case.inputs(), "smoothing": smoothing}
+        mine, builtin = hidden.smoothed_answer(inputs), public.smoothed_oracle(inputs)
+        logits = inputs["logits"].clone().requires_grad_(True)
+        loss = torch.nn.CrossEntropyLoss(label_smoothing=smoothing)(logits, inputs["targets"])
+        loss.backward()
+        for key, want in (("loss", loss.detach()), ("gradient", logits.grad)):
+            assert torch.allclose(mine[key], builtin[key], rtol=1e-10, atol=1e-12), (case.name, key)
+            assert torch.allclose(mine[key], want, rtol=1e-10, atol=1e-12), (case.name, key)
+
+
+def test_smoothed_mistakes_differ_from_the_answer_and_from_each_other():
+    """Every mistake changes the loss of some public case, and no two give the same losses."""
+    rows = {name: tuple(round(row.get(k, math.nan), 8) for k in public.SMOOTHED_CASES) for name, row in public.SMOOTHED_MISTAKES.items()}
+    assert all(public.SMOOTHED_MISTAKES.values())
+    assert len(set(rows.values())) == len(rows)
+
+
+def test_every_smoothed_mistake_is_named_on_the_hidden_cases_by_its_code():
+    """On a case without literal losses (hidden), the instructor's code names each mistake."""
+    for name, formula in hidden.SMOOTHED_MISTAKE_FORMULAS.items():
+        named = 0
+        for case in hidden.HIDDEN["test_smoothed_cross_entropy"]:
+            inputs = case.inputs()
+            made = hidden._smoothed_outputs(formula, inputs)
+            if made is None or torch.allclose(made["loss"], hidden.smoothed_answer(inputs)["loss"]):
+                continue
+            outcome = Outcome(tensors={**made, "returned": torch.tensor(0), "graph": torch.tensor(1)})
+            verdict = public.SMOOTHED.verdict(
+                case, inputs, outcome, oracle=hidden.smoothed_answer, mistakes=hidden.MISTAKES["test_smoothed_cross_entropy"]
+            )
+            alike = {  # mistakes with the same loss here (B=1: log_softmax over dim 0 is 0, as truncated targets)
+                other
+                for other, f in hidden.SMOOTHED_MISTAKE_FORMULAS.items()
+                if (o := hidden._smoothed_outputs(f, inputs)) is not None and torch.allclose(o["loss"], made["loss"])
+            }
+            assert not verdict.passed and verdict.mistake in alike, (name, case.name, verdict.message)
+            named += verdict.mistake == name
+        assert named, f"no hidden case shows {name}"
+
+
+def test_alternative_smoothed_answers_pass():
+    def one_hot_mixing(logits, targets, smoothing):
+        K = logits.shape[-1]
+        q = (1 - smoothing) * F.one_hot(targets, K).to(logits.dtype) + smoothing / K
+        return -(q * F.log_softmax(logits, dim=-1)).sum(dim=-1).mean()
+
+    def logsumexp(logits, targets, smoothing):
+        log_p = logits - torch.logsumexp(logits, dim=1, keepdim=True)
+        nll = -log_p[torch.arange(len(targets)), targets]
+        return ((1 - smoothing) * nll - smoothing * log_p.mean(1)).mean()
+
+    for answer in (one_hot_mixing, logsumexp):
+        result = session.in_process("test_smoothed_cross_entropy", [answer], hidden=True)
+        assert result.passed, result.summary()
+
+
+def test_smoothed_messages_name_what_came_back():
+    def per_image_float(logits, targets, smoothing):
+        return [0.0] * len(targets)
+
+    text = session.in_process("test_smoothed_cross_entropy", [per_image_float], hidden=False).summary()
+    assert "as a tensor" in text
+    case = public.SMOOTHED.public[0]
+    inputs = case.inputs()
+    right = public.smoothed_oracle(inputs)
+    wrong = {"loss": right["loss"] + 1.0, "returned": torch.tensor(0), "graph": torch.tensor(1)}
+    verdict = public.SMOOTHED.verdict(case, inputs, Outcome(tensors=wrong))
+    assert not verdict.passed and verdict.mistake is None and "q = (1 - s) * one_hot + s / K" in verdict.message
+    cut = {**right, "returned": torch.tensor(0), "graph": torch.tensor(1), "gradient": right["gradient"] * 0.5}
+    verdict = public.SMOOTHED.verdict(case, inputs, Outcome(tensors=cut))
+    assert not verdict.passed and "gradient" in verdict.message

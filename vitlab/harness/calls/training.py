@@ -1,5 +1,5 @@
 """Calls for notebook 6 (training): how the checks call ``warmup_cosine``, ``parameter_groups``,
-``train_one_epoch`` and ``evaluate``. No expected values here.
+``smoothed_cross_entropy``, ``train_one_epoch`` and ``evaluate``. No expected values here.
 
 The loops are called on instruments built from the inputs (:mod:`vitlab.harness.instruments`) and
 hand back their effects: final weights by name, the learning rate of every step, what they
@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 
-from vitlab.harness import instruments
+from vitlab.harness import instruments, scratch
 from vitlab.harness.wire import Inputs, Tensors
 
 
@@ -46,6 +47,57 @@ def parameter_groups(objects: dict, inputs: Inputs) -> Tensors:
         p.requires_grad_(name not in frozen)
     groups = objects["parameter_groups"](model, inputs["weight_decay"])
     return instruments.group_effects(model, groups)
+
+
+# --------------------------------------------------------------------------------------------------
+# smoothed_cross_entropy, from scratch
+
+#: the built-ins that compute the (smoothed) cross-entropy for you, by identity (nn.CrossEntropyLoss
+#: calls F.cross_entropy)
+LOSS_FORBIDDEN = scratch.forbidden_table(
+    [
+        (F.cross_entropy, "F.cross_entropy / nn.CrossEntropyLoss"),
+        (scratch.private("_C._nn.cross_entropy_loss"), "F.cross_entropy / nn.CrossEntropyLoss"),
+    ]
+)
+LOSS_LABELS = tuple(dict.fromkeys(LOSS_FORBIDDEN.values()))
+#: what the function returned: a tensor, a Python number, something else
+RETURNED_TENSOR, RETURNED_NUMBER, RETURNED_OTHER = 0, 1, 2
+
+
+def smoothed_cross_entropy(objects: dict, inputs: Inputs) -> Tensors:
+    """smoothed_cross_entropy(logits, targets, smoothing) on logits that require grad: the loss, what
+    kind of value came back, whether it is attached to the graph, and the gradient of the loss with
+    respect to the logits (when the loss is one number attached to the graph)."""
+    fn = objects["smoothed_cross_entropy"]
+    logits = inputs["logits"].clone().requires_grad_(True)  # (B, K)
+    targets = inputs["targets"].clone()  # (B,)
+    value = fn(logits, targets, inputs["smoothing"])
+    if not isinstance(value, torch.Tensor):
+        number, kind = instruments.number(value)
+        returned = RETURNED_OTHER if kind == instruments.NOT_A_NUMBER else RETURNED_NUMBER
+        return {
+            "loss": torch.tensor(number, dtype=torch.float64),
+            "returned": torch.tensor(returned),
+            "graph": torch.tensor(0),
+        }
+    result = {
+        "loss": value.detach().clone(),
+        "returned": torch.tensor(RETURNED_TENSOR),
+        "graph": torch.tensor(int(value.requires_grad)),
+    }
+    if value.requires_grad and value.numel() == 1:
+        (gradient,) = torch.autograd.grad(value.sum(), [logits], allow_unused=True)
+        if gradient is not None:
+            result["gradient"] = gradient  # (B, K)
+    return result
+
+
+def smoothed_cross_entropy_scratch(objects: dict, inputs: Inputs) -> Tensors:
+    """smoothed_cross_entropy watched while it runs at a few sizes (no gradients)."""
+    fn = objects["smoothed_cross_entropy"]
+    runs = ((fn, (logits, targets, smoothing)) for logits, targets, smoothing in inputs["runs"])
+    return scratch.across_sizes(runs, LOSS_LABELS, LOSS_FORBIDDEN)
 
 
 def train_one_epoch(objects: dict, inputs: Inputs) -> Tensors:
