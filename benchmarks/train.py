@@ -1,9 +1,11 @@
 """Three ViT recipes, one wall-clock budget each, on Fashion-MNIST: the course's, D2L §11.8's and the seed's.
 
 * **course**: the recipe of notebook 6 (``solutions/06_training/training.ipynb``), read from the
-  solution notebook, so the benchmark trains exactly what the course teaches: its ViT, its
-  ``Recipe`` (``COURSE``), its reference ``warmup_cosine``, ``parameter_groups``, ``train_one_epoch``,
-  ``evaluate`` and ``fit``, which plans the warmup + cosine schedule to end when the budget does.
+  solution notebook, so the benchmark trains exactly what the course teaches: its ViT
+  (``vitlab.models_next``), its recipes (``COURSE``, ``LEAN``) and the choice between them from the
+  notebook's own throughput probe (``images_per_second``, ``choose_recipe``), its reference answers
+  (``warmup_cosine``, ``parameter_groups``, ``train_one_epoch``, ``evaluate``, ...) and ``fit``, whose
+  ``vitlab.budget.BudgetPlan`` re-plans the warmup + cosine schedule to end when the budget does.
 * **d2l**: *Dive into Deep Learning* §11.8 as the book runs it: ``PatchEmbedding``, ``ViTMLP``,
   ``ViTBlock`` and ``ViT(d2l.Classifier)`` built on ``d2l.MultiHeadAttention``, 96 px images, patch
   16, 512 hidden, 2048 MLP, 8 heads, 2 blocks, dropout 0.1, SGD lr 0.1, batch 128, trained by
@@ -16,12 +18,13 @@
 All three read the data through ``vitlab.data.memory_loaders`` (each with the transforms its source uses)
 and are scored by the same function on the whole test set (10,000 images). Training seconds count
 the training steps only (``torch.compile``'s compilation included; the per-epoch test evaluations
-the course recipe makes for its curves are not).
+the course recipe makes for its curves are not; they count against its budget, as in the notebook).
 
 Run on a quiet machine (the accuracy at a wall budget depends on the throughput):
 ``.venv/bin/python benchmarks/train.py`` (``make bench-train``); ``--budget`` seconds per recipe
-(default 600), ``--recipes course`` for one of them, ``--quick`` for a smoke run on 2,048 / 512
-images. The last line reads ``course recipe: 0.XXXX test accuracy after NNN s``.
+(default 600), ``--recipes course`` for one of them, ``--course-recipe course|lean`` to skip the
+probe's choice, ``--quick`` for a smoke run on 2,048 / 512 images. The first line names the CPU model;
+the last reads ``course recipe (COURSE|LEAN): 0.XXXX test accuracy after NNN s, NNNN images/s``.
 """
 
 from __future__ import annotations
@@ -45,10 +48,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.attention import LoopMSA  # noqa: E402
 from grader.samples import grade_id, is_answer, strip_markers  # noqa: E402
+from vitlab import cells as notebook_cells  # noqa: E402
 from vitlab import data  # noqa: E402
 
-#: the cells of notebook 6 that define the course recipe, in the order they run
-COURSE_CELLS = ("setup", "model", "warmup_cosine", "parameter_groups", "train_one_epoch", "evaluate", "recipe")
+#: besides the setup and answer cells (reference answers in place), the locked cells of notebook 6
+#: that define the model and the recipe; all run in notebook order
+COURSE_CELLS = ("model", "recipe")
 
 
 @dataclass
@@ -66,18 +71,31 @@ class Result:
 
 
 def course_namespace() -> dict:
-    """Run the recipe's cells of the solution notebook (reference answers in place) into a namespace."""
+    """Run notebook 6's setup, answer (reference answers in place), model and recipe cells, in notebook
+    order, into a namespace: the benchmark imports the course recipe from the notebook itself."""
     notebook = nbformat.read(ROOT / "solutions" / "06_training" / "training.ipynb", as_version=4)
-    cells = {grade_id(c): (strip_markers(c.source) if is_answer(c) else c.source)
-             for c in notebook.cells if c.cell_type == "code" and grade_id(c)}
-    missing = [name for name in COURSE_CELLS if name not in cells]
+    wanted = [c for c in notebook.cells if c.cell_type == "code"
+              and (notebook_cells.is_setup(c) or is_answer(c) or grade_id(c) in COURSE_CELLS)]
+    missing = [name for name in COURSE_CELLS if name not in {grade_id(c) for c in wanted}]
     if missing:
         raise SystemExit(f"solutions/06_training/training.ipynb has no cells with grade ids {missing}")
     module = types.ModuleType("notebook_06")  # a real module: dataclasses look their class's module up
     sys.modules[module.__name__] = module
-    for name in COURSE_CELLS:
-        exec(compile(cells[name], f"<notebook 6 cell {name}>", "exec"), module.__dict__)
+    for cell in wanted:
+        source = strip_markers(cell.source) if is_answer(cell) else cell.source
+        exec(compile(source, f"<notebook 6 cell {grade_id(cell)}>", "exec"), module.__dict__)
     return module.__dict__
+
+
+def cpu_model() -> str:
+    """The CPU's model name (what decides float32 speed: AMX, AVX-512, AVX2 only)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 # --- Dive into Deep Learning §11.8, on the d2l package's own parts -----------------------------------
@@ -247,8 +265,15 @@ def run_seed(budget_s: float, loaders, evaluate) -> Result:
 
 # --- the course recipe ----------------------------------------------------------------------------
 
-def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple) -> Result:
-    recipe = namespace["QUICK"] if quick else namespace["COURSE"]
+def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple, choice: str) -> Result:
+    """The notebook's own path: probe, choose the recipe (unless told), fit for the budget."""
+    speed = namespace["images_per_second"](namespace["COURSE"], steps=4 if quick else 12)
+    chosen, why = namespace["choose_recipe"](speed)
+    if choice != "auto":
+        chosen, why = namespace[choice.upper()], f"--course-recipe {choice}"
+    name = "COURSE" if chosen is namespace["COURSE"] else "LEAN"
+    print(f"  probe: {speed:,.0f} images/s (uncompiled); recipe {name}: {why}", flush=True)
+    recipe = namespace["QUICK"] if quick else chosen
     train_loader, test_loader = data.memory_loaders(recipe.batch_size, *sizes, train_transform=namespace["augment"],
                                                     test_transform=namespace["plain"])
     model, history = namespace["fit"](recipe, budget_s=budget_s, verbose=False, train_loader=train_loader,
@@ -256,7 +281,10 @@ def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple) -> R
     last = history[-1]
     for row in history:
         print(f"  course epoch {row['epoch']:>5.2f}: {row['seconds']:6.0f} s, test accuracy {row['test_accuracy']:.4f}")
-    return Result("course", count(model), last["images"], last["seconds"], last["epoch"], last["test_accuracy"])
+    # scored again after training, independently of fit's history
+    accuracy = namespace["evaluate"](model, test_loader, namespace["device"])["accuracy"]
+    return Result(f"course ({name})", count(model), last["images"], last["train_seconds"], last["epoch"],
+                  accuracy)
 
 
 def count(model: nn.Module) -> int:
@@ -268,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=600.0, help="training seconds per recipe (default 600)")
     parser.add_argument("--recipes", default="course,d2l,seed", help="comma-separated: course, d2l, seed")
     parser.add_argument("--quick", action="store_true", help="2,048 / 512 images and the quick course recipe")
+    parser.add_argument("--course-recipe", choices=("auto", "course", "lean"), default="auto",
+                        help="auto (default): the notebook's probe chooses COURSE or LEAN")
     args = parser.parse_args(argv)
     wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
     unknown = set(wanted) - {"course", "d2l", "seed"}
@@ -283,13 +313,13 @@ def main(argv: list[str] | None = None) -> int:
         return data.memory_loaders(128, *sizes, train_transform=transform, test_transform=transform)
 
     print(f"Fashion-MNIST, {args.budget:.0f} s of training per recipe; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
+          f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, CPU model: {cpu_model()}",
           flush=True)
     results = []
     for name in wanted:
         print(f"training the {name} recipe ...", flush=True)
         if name == "course":
-            results.append(run_course(args.budget, namespace, args.quick, sizes))
+            results.append(run_course(args.budget, namespace, args.quick, sizes, args.course_recipe))
         elif name == "d2l":
             results.append(run_d2l(args.budget, loaders, evaluate))
         else:
@@ -302,9 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in results:
         print(f"| {r.recipe} | {r.parameters:,} | {r.throughput:,.0f} | {r.epochs:.2f} | {r.train_s:.0f} | "
               f"{r.test_accuracy:.4f} |")
-    course = [r for r in results if r.recipe == "course"]
+    course = [r for r in results if r.recipe.startswith("course")]
     if course:
-        print(f"course recipe: {course[0].test_accuracy:.4f} test accuracy after {course[0].train_s:.0f} s")
+        c = course[0]
+        print(f"{c.recipe.replace('course (', 'course recipe (')}: {c.test_accuracy:.4f} test accuracy after "
+              f"{c.train_s:.0f} s, {c.throughput:,.0f} images/s; CPU model: {cpu_model()}")
     return 0
 
 

@@ -1,6 +1,4 @@
-"""(TEMPORARY NAME: this module replaces vitlab/models.py once notebooks 6-7 switch to it.)
-
-The course's trainable ViT for notebooks 6-8: torchvision's ``VisionTransformer``, with two extras.
+"""The course's trainable ViT for notebooks 6-8: torchvision's ``VisionTransformer``, with two extras.
 
 Notebook 5 asks you to write the ViT's forward pass yourself, so this module does not: the model
 *is* torchvision's (the same implementation notebook 5 checks yours against, whose source is
@@ -16,6 +14,9 @@ hooks, never by a forward pass of our own:
 Names to know (torchvision's): ``conv_proj`` (the patch embedding), ``class_token``,
 ``encoder.pos_embedding``, ``encoder.layers`` (the blocks: ``ln_1``, ``self_attention``, ``ln_2``,
 ``mlp``), ``encoder.ln`` (the final norm), ``heads.head`` (the classifier).
+
+Notebook 6 saves its trained model to :func:`checkpoint_path` (``checkpoints/course_vit.pt`` at the
+course's root, git-ignored); notebooks 1 and 8 load it from there when it exists.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -112,3 +114,13 @@ def inputs_of(module: nn.Module):
         yield seen
     finally:
         handle.remove()
+
+
+def checkpoint_path(start: Path | str | None = None) -> Path:
+    """``checkpoints/course_vit.pt`` at the course's root: the first folder upwards from ``start``
+    (a notebook's folder; default: the working directory, where Jupyter runs a notebook) that holds
+    ``pyproject.toml``; ``start`` itself when none does."""
+    here = Path.cwd() if start is None else Path(start)
+    here = here.resolve()
+    root = next((folder for folder in (here, *here.parents) if (folder / "pyproject.toml").is_file()), here)
+    return root / "checkpoints" / "course_vit.pt"

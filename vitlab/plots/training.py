@@ -67,7 +67,8 @@ def show_images(images: torch.Tensor, titles: list[str], title: str = "", column
     return fig
 
 
-def show_attention_maps(images: torch.Tensor, maps: torch.Tensor):
+def show_attention_maps(images: torch.Tensor, maps: torch.Tensor,
+                        title: str = "test images and what the head reads (attention rollout)"):
     """Each image (B, 1, H, W) above its attention map (B, h, w), upsampled to the image size."""
     count = len(images)
     fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.4), squeeze=False)
@@ -78,6 +79,6 @@ def show_attention_maps(images: torch.Tensor, maps: torch.Tensor):
         axes[1, i].imshow(upsampled[i], cmap="inferno", alpha=0.6)
         axes[0, i].axis("off")
         axes[1, i].axis("off")
-    fig.suptitle("test images and where the class token attends (attention rollout)", fontsize=9)
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
