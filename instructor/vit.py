@@ -1,7 +1,8 @@
 """Hidden cases for notebook 5: three channels, a single patch, a batch of one, deeper and wider models,
 torchvision's weights copied into the student's model (the reverse map), dropout random in train mode
 and off in eval mode, the train-mode and initial-value checks at other sizes (and with mean pooling),
-more invalid arguments, and the parameter count of ViT-B/16 at 384 px."""
+more invalid arguments, and the parameter count at other configurations (ViT-L/16 at 384 px,
+ViT-H/14, a single block and patch, a fractional MLP ratio, more heads)."""
 
 from __future__ import annotations
 
@@ -88,12 +89,55 @@ def dropout_case(**sizes) -> Case:
 
 
 # --------------------------------------------------------------------------------------------------
-# ViT-B/16 at 384 px
+# vit_parameter_count at other configurations: every argument moves the count, except num_heads
 
-
-def _configs_384() -> Case:
-    return public.configs_case("ViT-B/16 at 384 px (577 positions)", models=("ViT-B/16",), image_size=384)
-
+COUNT_HIDDEN = [
+    public.count_case(
+        "ViT-L/16 at 384 px (577 positions)",
+        image_size=384,
+        patch_size=16,
+        in_channels=3,
+        num_classes=1000,
+        dim=1024,
+        depth=24,
+        num_heads=16,
+        mlp_ratio=4.0,
+    ),
+    public.count_case(
+        "ViT-H/14 at 224 px, 21843 classes",
+        image_size=224,
+        patch_size=14,
+        in_channels=3,
+        num_classes=21843,
+        dim=1280,
+        depth=32,
+        num_heads=16,
+        mlp_ratio=4.0,
+    ),
+    public.count_case(
+        "one block, one patch, one head",
+        image_size=6,
+        patch_size=6,
+        in_channels=2,
+        num_classes=3,
+        dim=8,
+        depth=1,
+        num_heads=1,
+        mlp_ratio=1.0,
+    ),
+    public.count_case(
+        "MLP ratio 2.5, 3 channels, 7x7 patches",
+        image_size=35,
+        patch_size=7,
+        in_channels=3,
+        num_classes=7,
+        dim=20,
+        depth=3,
+        num_heads=5,
+        mlp_ratio=2.5,
+    ),
+    public.count_case("the small ViT with 16 heads instead of 4 (the count does not change)", num_heads=16),
+]
 
 HIDDEN = {
     "test_vit": [
@@ -174,5 +218,5 @@ HIDDEN = {
         dropout_case(pool="mean"),
         public.seeded_train_case(pool="mean"),
     ],
-    "test_paper_configs": [_configs_384()],
+    "test_parameter_count": COUNT_HIDDEN,
 }

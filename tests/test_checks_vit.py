@@ -75,21 +75,64 @@ def test_labels_use_the_students_names():
 
 
 def test_paper_parameter_counts(reference):
-    counts = {name: vit.torchvision_sizes(name)[1] for name in vit.PAPER}
-    assert counts == {"ViT-B/16": 86_567_656, "ViT-L/16": 304_326_632, "ViT-H/14": 632_045_800}
-    assert [vit.torchvision_sizes(name)[0] for name in vit.PAPER] == [
-        (16, 768, 12, 12, 4.0),
-        (16, 1024, 24, 16, 4.0),
-        (14, 1280, 32, 16, 4.0),
-    ]  # Table 1
-    got = calls.paper_configs(reference, {"models": list(calls.PAPER_MODELS), "image_size": 224})
-    assert got["parameters"].tolist() == list(counts.values())
-    # the paper truncates to millions; its 307M for ViT-L is not what its own configuration gives
-    assert {name: count // 10**6 for name, count in counts.items()} == {
-        "ViT-B/16": 86,
-        "ViT-L/16": 304,
-        "ViT-H/14": 632,
-    }
+    """The reference formula gives torchvision's counts of the paper's models (the paper truncates to
+    millions; its 307M for ViT-L is not what its own configuration gives)."""
+    paper = {"ViT-B/16": (16, 768, 12, 12), "ViT-L/16": (16, 1024, 24, 16), "ViT-H/14": (14, 1280, 32, 16)}
+    want = {"ViT-B/16": 86_567_656, "ViT-L/16": 304_326_632, "ViT-H/14": 632_045_800}
+    for name, (P, D, L, nh) in paper.items():
+        sizes = dict(
+            image_size=224, patch_size=P, in_channels=3, num_classes=1000, dim=D, depth=L, num_heads=nh
+        )
+        inputs = {**sizes, "mlp_ratio": 4.0, "dropout": 0.0, "pool": "cls"}
+        assert vit.parameter_count(inputs) == want[name]
+        got = calls.parameter_count(reference, inputs)
+        assert int(got["count"]) == want[name] and bool(got["integer"]) and int(got["modules"]) == 0
+
+
+def _count_outcome(value: float, integer: bool = True, modules: int = 0) -> Outcome:
+    return Outcome(
+        {
+            "count": torch.tensor(float(value), dtype=torch.float64),
+            "integer": torch.tensor(integer),
+            "modules": torch.tensor(modules),
+        }
+    )
+
+
+@pytest.mark.parametrize("case", vit.COUNT.public, ids=lambda c: c.name)
+def test_count_mistakes_are_distinct_and_wrong(case):
+    """Every catalogued omission gives another count than the right one and than each other, on every
+    public case: the diagnosis names one mistake."""
+    inputs = case.inputs()
+    right = vit.parameter_count(inputs)
+    produced = [m.produce(inputs, _count_outcome(right)) for m in vit.COUNT_MISTAKES]
+    counts = [int(p["count"]) for p in produced if p is not None]
+    assert len(counts) == len(vit.COUNT_MISTAKES), "every mistake applies to the public cases"
+    assert right not in counts and len(set(counts)) == len(counts)
+    for mistake, count in zip(vit.COUNT_MISTAKES, counts, strict=True):
+        assert vit.judge_count("check", inputs, _count_outcome(count)).mistake == mistake.name
+
+
+def test_count_judge_names_what_is_not_a_count():
+    inputs = vit.count_inputs()()
+    right = vit.parameter_count(inputs)
+    assert vit.judge_count("check", inputs, _count_outcome(right)).passed
+    assert vit.judge_count("check", inputs, _count_outcome(right, modules=3)).mistake == vit.BUILT_A_MODEL
+    verdict = vit.judge_count("check", inputs, _count_outcome(right + 0.5, integer=False))
+    assert not verdict.passed and "whole number" in verdict.message
+    verdict = vit.judge_count("check", inputs, _count_outcome(right + 7))
+    assert not verdict.passed and verdict.mistake is None and "+7" in verdict.message
+
+
+def test_the_spy_sees_a_model_built_on_the_meta_device(reference):
+    def built(*args, **kwargs):
+        with torch.device("meta"):
+            model = reference["VisionTransformer"](*args, **kwargs)
+        return sum(p.numel() for p in model.parameters())
+
+    original = torch.nn.Module.__init__
+    got = calls.parameter_count({"vit_parameter_count": built}, vit.count_inputs()())
+    assert int(got["modules"]) > 0 and torch.nn.Module.__init__ is original
 
 
 def _outcome(reference: dict, case) -> tuple[dict, Outcome]:
@@ -164,18 +207,9 @@ def test_judge_survives_malformed_outputs(reference):
 
 
 def test_a_checker_failure_is_never_the_students():
-    case = vit.configs_case("configs")
-    inputs = case.inputs()
-    broken = Outcome(
-        {
-            "present": torch.ones(2, dtype=torch.bool),
-            "settings": torch.zeros(3, 5),
-            "integers": torch.ones(3, 5, dtype=torch.bool),
-            "extra": torch.zeros(3),
-            "parameters": torch.zeros(3),
-        }
-    )
-    verdict = vit.CONFIGS.verdict(case, inputs, broken)
+    case = vit.count_case("count")
+    broken = _count_outcome(100)
+    verdict = vit.COUNT.verdict(case, {"image_size": 28}, broken)  # the case's sizes missing
     assert verdict.checker_error and not verdict.passed
 
 

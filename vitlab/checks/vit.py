@@ -967,164 +967,215 @@ VIT_MEAN = VitExercise(
 )
 
 # --------------------------------------------------------------------------------------------------
-# Exercise 2: the paper's Table 1, by configuration
+# Exercise 2: vit_parameter_count, the closed form checked against the module's real count
+#
+# The oracle is the parameter count of torchvision's ViT built at the case's sizes on the meta device;
+# each catalogued mistake is that count less the tensors of torchvision's model that a count forgets,
+# chosen by name: no formula of the answer is written here.
 
-PAPER = {"ViT-B/16": tvvit.vit_b_16, "ViT-L/16": tvvit.vit_l_16, "ViT-H/14": tvvit.vit_h_14}
+COUNT_TOL = Tolerance(0.0, 0.0)
 
 
-@cache
-def torchvision_sizes(name: str, image_size: int = 224) -> tuple[tuple[float, ...], int]:
-    """(patch_size, dim, depth, num_heads, mlp_ratio) and the parameter count of torchvision's model."""
-    with torch.device("meta"):
-        model = PAPER[name](weights=None, image_size=image_size)
-    sizes = (
-        model.patch_size,
-        model.hidden_dim,
-        len(model.encoder.layers),
-        model.encoder.layers[0].num_heads,
-        model.mlp_dim / model.hidden_dim,
+def count_inputs(
+    image_size: int = 28,
+    patch_size: int = 4,
+    in_channels: int = 1,
+    num_classes: int = 10,
+    dim: int = 64,
+    depth: int = 4,
+    num_heads: int = 4,
+    mlp_ratio: float = 2.0,
+) -> Callable[[], Inputs]:
+    sizes = dict(
+        image_size=image_size,
+        patch_size=patch_size,
+        in_channels=in_channels,
+        num_classes=num_classes,
+        dim=dim,
+        depth=depth,
+        num_heads=num_heads,
+        mlp_ratio=mlp_ratio,
+        dropout=0.0,
+        pool="cls",
     )
-    return tuple(float(s) for s in sizes), sum(p.numel() for p in model.parameters())
+    return lambda: dict(sizes)
 
 
-def _configs_oracle(inputs: Inputs, _: Outcome) -> Tensors:
-    rows = [torchvision_sizes(name, inputs["image_size"]) for name in inputs["models"]]
-    return {
-        "settings": torch.tensor([r[0] for r in rows], dtype=torch.float64),
-        "parameters": torch.tensor([r[1] for r in rows]),
-    }
+def _count_oracle(inputs: Inputs, _: Outcome) -> Tensors:
+    return {"count": torch.tensor(float(parameter_count(inputs)), dtype=torch.float64)}
 
 
-def _settings_with(change: Callable[[str, list[float]], list[float] | None]):
-    """A mistake's settings table: torchvision's sizes with ``change`` applied to some rows."""
+def _numel(inputs: Inputs, chosen: Callable[[str], bool]) -> int:
+    """How many of torchvision's parameters at the case's sizes have a name that ``chosen`` picks."""
+    return sum(torch.Size(s).numel() for name, s in expected_shapes(inputs).items() if chosen(name))
 
-    def produce(inputs: Inputs, outcome: Outcome) -> Tensors | None:
-        rows, changed = [], False
-        for name in inputs["models"]:
-            sizes = list(torchvision_sizes(name, inputs["image_size"])[0])
-            new = change(name, sizes)
-            changed |= new is not None
-            rows.append(new if new is not None else sizes)
-        return {"settings": torch.tensor(rows, dtype=torch.float64)} if changed else None
+
+def _is_layer_norm(name: str) -> bool:
+    return bool(re.search(r"(^|\.)ln(_\d)?\.", name))
+
+
+def _later_block(name: str) -> bool:
+    found = re.match(r"encoder\.layers\.encoder_layer_(\d+)\.", name)
+    return bool(found) and int(found.group(1)) > 0
+
+
+#: name of the mistake -> (what a count that makes it leaves out of torchvision's model, the fix)
+OMISSIONS: dict[str, tuple[Callable[[str], bool], str]] = {
+    "the biases are not counted": (
+        lambda n: n.endswith("bias") and not _is_layer_norm(n),
+        "every nn.Linear and the patch embedding's Conv2d have a bias (one number per output "
+        "feature) besides their weight: the attention's in and out projections, both MLP layers, "
+        "the head and the patch embedding.",
+    ),
+    "the LayerNorms' parameters are not counted": (
+        _is_layer_norm,
+        "nn.LayerNorm(D) learns a weight and a bias of D numbers each: two LayerNorms per block, "
+        "plus the final one.",
+    ),
+    "the final LayerNorm is not counted": (
+        lambda n: n.startswith("encoder.ln."),
+        "self.norm, after the last block, has its own weight and bias (2 D numbers).",
+    ),
+    "the class token is not counted": (
+        lambda n: n == "class_token",
+        "self.cls_token is a learned (1, 1, D) parameter: D numbers.",
+    ),
+    "the positional embedding is not counted": (
+        lambda n: n == "encoder.pos_embedding",
+        "self.pos_embed is a learned (1, N + 1, D) parameter.",
+    ),
+    "the head is not counted": (
+        lambda n: n.startswith("heads."),
+        "self.head = nn.Linear(D, num_classes): a weight and a bias.",
+    ),
+    "the attention's output projection is not counted": (
+        lambda n: "out_proj" in n,
+        "multi-head attention has four D x D maps, not three: q, k, v and the output projection "
+        "that mixes the heads (each with its bias).",
+    ),
+    "only one block is counted": (
+        _later_block,
+        "the encoder has depth blocks, each with its own parameters: multiply one block's count by depth.",
+    ),
+}
+#: a mistake that a count by name cannot tell from another: the same number of parameters forgotten
+CLASS_ROW = "the positional embedding has N rows, not N + 1 (no row for the class token)"
+BUILT_A_MODEL = "the count is read off a model built in the function, not computed from the configuration"
+
+
+def _omitting(name: str) -> Callable[[Inputs, Outcome], Tensors | None]:
+    chosen = OMISSIONS[name][0]
+
+    def produce(inputs: Inputs, _: Outcome) -> Tensors | None:
+        left_out = _numel(inputs, chosen)
+        if left_out == 0:
+            return None
+        return {"count": torch.tensor(float(parameter_count(inputs) - left_out), dtype=torch.float64)}
 
     return produce
 
 
-def _huge_16(name: str, sizes: list[float]) -> list[float] | None:
-    return [16.0, *sizes[1:]] if name == "ViT-H/14" else None
+def _without_class_row(inputs: Inputs, _: Outcome) -> Tensors:
+    """The (N + 1, D) positions counted as N rows: D numbers short. The class token itself is D
+    numbers too, so one mistake names both."""
+    row = expected_shapes(inputs)["encoder.pos_embedding"][-1]
+    return {"count": torch.tensor(float(parameter_count(inputs) - row), dtype=torch.float64)}
 
 
-def _mlp_size(name: str, sizes: list[float]) -> list[float]:
-    return [*sizes[:4], sizes[1] * sizes[4]]
-
-
-CONFIG_MISTAKES = [
-    Mistake(
-        "ViT-H/14 built with 16 x 16 patches",
-        "the number after the slash is the patch size: ViT-H/14 cuts 14 x 14 patches (256 of them at "
-        "224 px).",
-        _settings_with(_huge_16),
+COUNT_MISTAKES = [
+    *(
+        Mistake(name, fix, _omitting(name))
+        for name, (_, fix) in OMISSIONS.items()
+        if name != "the class token is not counted"
     ),
     Mistake(
-        "mlp_ratio set to Table 1's MLP size",
-        "mlp_ratio is the MLP size divided by D: 3072 / 768 = 4096 / 1024 = 5120 / 1280 = 4.0.",
-        _settings_with(_mlp_size),
+        "the class token, or its row of the positional embedding, is not counted",
+        "count self.cls_token (1, 1, D) and all N + 1 rows of self.pos_embed (1, N + 1, D): the "
+        "class token has its own position, row 0.",
+        _without_class_row,
     ),
 ]
 
 
-def _config_problems(inputs: Inputs, outcome: Outcome) -> list[str]:
-    """Missing models, missing or extra keys, non-integer sizes: what keeps a model from being built."""
-    got, problems = outcome.tensors, []
-    for i, name in enumerate(inputs["models"]):
-        if not bool(got["present"][i]):
-            problems.append(
-                f"paper_configs() has no key {name!r} (write the three names exactly as "
-                f"{', '.join(map(repr, calls.PAPER_MODELS))})"
-            )
-            continue
-        values, integers = got["settings"][i], got["integers"][i]
-        missing = [
-            k for k, v in zip(calls.SIZE_KEYS, values.tolist(), strict=True) if v != v
-        ]  # NaN: missing or not a number
-        if missing:
-            problems.append(f"paper_configs()[{name!r}] needs a number for {', '.join(missing)}")
-        not_int = [
-            k
-            for j, k in enumerate(calls.SIZE_KEYS)
-            if k in calls.INTEGER_KEYS and k not in missing and not bool(integers[j])
-        ]
-        if not_int:
-            problems.append(f"paper_configs()[{name!r}]: {', '.join(not_int)} should be Python ints")
-        if int(got["extra"][i]):
-            problems.append(
-                f"paper_configs()[{name!r}] has {int(got['extra'][i])} key(s) besides "
-                f"{', '.join(calls.SIZE_KEYS)}: keep only these five (the test passes image_size, "
-                "in_channels and num_classes itself)"
-            )
-    return problems
+def _short_by(inputs: Inputs, difference: int) -> str:
+    """The parts (one or two of OMISSIONS) whose parameters add up to ``difference``, in words."""
+    if difference <= 0:
+        return ""
+    sizes = {name: _numel(inputs, chosen) for name, (chosen, _) in OMISSIONS.items()}
+    parts = [
+        (name.removesuffix(" is not counted").removesuffix(" are not counted"), size)
+        for name, size in sizes.items()
+    ]
+    for i, (first, a) in enumerate(parts):
+        for second, b in parts[i + 1 :]:
+            if a and b and a + b == difference:
+                return f" That is exactly what {first} and {second} hold together: are both counted?"
+    return ""
 
 
-def judge_configs(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    """Table 1's sizes for each model, then the parameter count of VisionTransformer built with them."""
-    needs(outcome, "present", "settings", "integers", "extra", "parameters")
-    M = len(inputs["models"])
-    shapes = {"present": (M,), "settings": (M, 5), "integers": (M, 5), "extra": (M,), "parameters": (M,)}
-    for key, shape in shapes.items():
-        if tuple(outcome.tensors[key].shape) != shape:
-            raise ValueError(f"the harness returned {key} of shape {tuple(outcome.tensors[key].shape)}")
-    problems = _config_problems(inputs, outcome)
-    if problems:
-        return Verdict(False, check, "\n".join(problems))
-    expected = _configs_oracle(inputs, outcome)
-    got = outcome.tensors
-    wrong = []
-    for i, name in enumerate(inputs["models"]):
-        for j, key in enumerate(calls.SIZE_KEYS):
-            want, have = expected["settings"][i, j].item(), got["settings"][i, j].item()
-            if abs(want - have) > 1e-9 * max(1.0, abs(want)):
-                wrong.append(
-                    f"{name}: {key} is {messages.number(have)}, Table 1 gives {messages.number(want)}"
-                )
-    if wrong:
-        for mistake in CONFIG_MISTAKES:
-            produced = mistake.produce(inputs, outcome)
-            if produced is not None and matches(
-                produced, {"settings": got["settings"]}, Tolerance(1e-9, 0.0)
-            ):
-                return _named(check, mistake.name, mistake.fix)
-        return Verdict(False, check, "\n".join(wrong))
-    counts = []
-    for i, name in enumerate(inputs["models"]):
-        want, have = int(expected["parameters"][i]), int(got["parameters"][i])
-        if want != have:
-            counts.append(
-                f"{name} at {inputs['image_size']} px: your VisionTransformer has {have:,} parameters, "
-                f"torchvision's {want:,}"
-            )
-    if counts:
+def judge_count(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
+    """An integer, computed without building a model, equal to torchvision's count at these sizes."""
+    needs(outcome, "count", "integer", "modules")
+    if int(outcome.tensors["modules"]) > 0:
+        return _named(
+            check,
+            BUILT_A_MODEL,
+            "compute the count from the sizes (dim, depth, mlp_ratio, ...) with arithmetic: the "
+            "exercise is the formula, and the check compares it with a model's real count itself.",
+            f"{int(outcome.tensors['modules'])} nn.Module(s) were built while your function ran",
+        )
+    got = outcome.tensors["count"].double()
+    if got.numel() != 1 or not bool(outcome.tensors["integer"]) or got.isnan().any():
+        shown = messages.number(got.flatten()[0].item()) if got.numel() else "nothing"
         return Verdict(
             False,
             check,
-            "the sizes are right, but your VisionTransformer built with them does not have "
-            "torchvision's parameter count (make test_vit pass first):\n" + "\n".join(counts),
+            f"vit_parameter_count returned {shown}: it should return the count, a whole number "
+            "(a Python int).",
         )
-    return Verdict(True, check)
+    expected = _count_oracle(inputs, outcome)
+    want, have = int(expected["count"]), int(got.item())
+    if want == have:
+        return Verdict(True, check)
+    for mistake in COUNT_MISTAKES:
+        produced = mistake.produce(inputs, outcome)
+        if produced is not None and matches(produced, {"count": got}, COUNT_TOL):
+            return _named(check, mistake.name, mistake.fix, f"your count is {want - have:,} short")
+    return Verdict(
+        False,
+        check,
+        f"torchvision's ViT at these sizes has {want:,} parameters; your formula gives {have:,} "
+        f"({have - want:+,}).{_short_by(inputs, want - have)}",
+    )
 
 
-def configs_case(name: str, models: Sequence[str] = calls.PAPER_MODELS, image_size: int = 224) -> Case:
-    return Case(name, lambda: {"models": list(models), "image_size": image_size}, judge=judge_configs)
+def count_case(name: str, **sizes) -> Case:
+    return Case(name, count_inputs(**sizes), judge=judge_count)
 
 
-CONFIGS = Exercise(
-    "test_paper_configs",
-    "paper_configs",
-    ("paper_configs", "VisionTransformer"),
-    calls.paper_configs,
-    _configs_oracle,
-    CONFIG_MISTAKES,
-    Tolerance(0.0, 0.0),
-    public=[configs_case("ViT-B/16, ViT-L/16 and ViT-H/14 at 224 px, 1000 classes")],
+COUNT = Exercise(
+    "test_parameter_count",
+    "vit_parameter_count",
+    ("vit_parameter_count",),
+    calls.parameter_count,
+    _count_oracle,
+    COUNT_MISTAKES,
+    COUNT_TOL,
+    public=[
+        count_case("the notebook's small ViT (28x28, 4x4 patches, D=64, 4 blocks, 10 classes)"),
+        count_case(
+            "ViT-B/16 (224x224 RGB, D=768, 12 blocks, 12 heads, 1000 classes)",
+            image_size=224,
+            patch_size=16,
+            in_channels=3,
+            num_classes=1000,
+            dim=768,
+            depth=12,
+            num_heads=12,
+            mlp_ratio=4.0,
+        ),
+    ],
+    structural=[BUILT_A_MODEL],
 )
 
-EXERCISES = [VIT, VIT_MEAN, CONFIGS]
+EXERCISES = [VIT, VIT_MEAN, COUNT]

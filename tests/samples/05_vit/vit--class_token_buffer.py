@@ -1,6 +1,5 @@
 """A class token stored as a plain tensor (a buffer): it is never learned."""
 # expect: test_vit: the class token or positional embedding is not an nn.Parameter
-# expect: test_vit_mean: the class token or positional embedding is not an nn.Parameter
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

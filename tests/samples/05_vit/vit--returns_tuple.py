@@ -1,6 +1,5 @@
 """forward returns the logits together with the tokens (to look at them later), in the order (tokens, logits)."""
 # expect: test_vit: forward returns several tensors instead of the logits
-# expect: test_vit_mean: forward returns several tensors instead of the logits
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -1,4 +1,5 @@
-"""Calls for notebook 5 (the full ViT): how the checks call ``VisionTransformer`` and ``paper_configs``.
+"""Calls for notebook 5 (the full ViT): how the checks call ``VisionTransformer`` and
+``vit_parameter_count``.
 
 Letters used in shape comments: B batch, C channels, H = W image side, P patch side, N patches,
 D model width, K classes.
@@ -13,6 +14,7 @@ can be told where it goes wrong. Nothing here knows what the right output is.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -37,10 +39,8 @@ SIZE_ARGS = (
 )
 #: the parameters whose gradients are compared (torchvision's names)
 GRAD_NAMES = ("class_token", "encoder.pos_embedding", "conv_proj.weight", "heads.head.weight")
-#: what paper_configs() must hold: the models of Table 1, and the size arguments of each
-PAPER_MODELS = ("ViT-B/16", "ViT-L/16", "ViT-H/14")
-SIZE_KEYS = ("patch_size", "dim", "depth", "num_heads", "mlp_ratio")
-INTEGER_KEYS = ("patch_size", "dim", "depth", "num_heads")
+#: the arguments of vit_parameter_count: the constructor's, less dropout and pool (they add no parameter)
+COUNT_ARGS = SIZE_ARGS[:8]
 
 # --------------------------------------------------------------------------------------------------
 # The student's attributes under torchvision's names
@@ -347,58 +347,47 @@ def initial_values(objects: dict, inputs: Inputs) -> Tensors:
 
 
 # --------------------------------------------------------------------------------------------------
-# paper_configs
+# vit_parameter_count
+
+
+@contextmanager
+def modules_built() -> Iterator[list[str]]:
+    """Record the class of every nn.Module constructed inside the block (a count read off a model)."""
+    built: list[str] = []
+    original = nn.Module.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    nn.Module.__init__ = spy
+    try:
+        yield built
+    finally:
+        nn.Module.__init__ = original
 
 
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A returned number as a float (a Python or NumPy number, a one-element tensor); NaN otherwise."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return math.nan
     return float(value)
 
 
-def paper_configs(objects: dict, inputs: Inputs) -> Tensors:
-    """The sizes paper_configs() gives each model of ``inputs["models"]`` and, when they are complete,
-    the parameter count of the student's VisionTransformer built with them on the meta device.
+def parameter_count(objects: dict, inputs: Inputs) -> Tensors:
+    """``vit_parameter_count`` on the case's configuration.
 
-    ``present`` (M,): the model's key is there; ``settings`` (M, 5): the values of SIZE_KEYS (NaN when
-    missing or not a number); ``integers`` (M, 5): the value is a Python int; ``extra`` (M,): how many
-    other keys; ``parameters`` (M,): the count, or -1 when the settings are incomplete.
+    ``count`` (): the number returned, float64 (exact below 2**53; NaN when not a number);
+    ``integer`` (): it is a whole number (an int, or a float such as 2.0); ``modules`` (): how many
+    nn.Modules were built during the call.
     """
-    configs = objects["paper_configs"]()
-    if not isinstance(configs, Mapping):
-        raise TypeError(
-            f"paper_configs() returned a {type(configs).__name__}; it should return a dict "
-            "{model name: dict of sizes}"
-        )
-    cls = objects["VisionTransformer"]
-    present, settings, integers, extra, parameters = [], [], [], [], []
-    for name in inputs["models"]:
-        sizes = configs.get(name)
-        if sizes is not None and not isinstance(sizes, Mapping):
-            raise TypeError(
-                f"paper_configs()[{name!r}] is a {type(sizes).__name__}; it should be a dict of "
-                f"the sizes {', '.join(SIZE_KEYS)}"
-            )
-        sizes = dict(sizes or {})
-        present.append(name in configs)
-        settings.append([_number(sizes.get(k)) for k in SIZE_KEYS])
-        integers.append(
-            [isinstance(sizes.get(k), int) and not isinstance(sizes.get(k), bool) for k in SIZE_KEYS]
-        )
-        extra.append(len(set(sizes) - set(SIZE_KEYS)))
-        complete = name in configs and set(sizes) == set(SIZE_KEYS) and all(integers[-1][:4])
-        count = -1
-        if complete:
-            with torch.device("meta"):
-                model = cls(
-                    image_size=inputs["image_size"], in_channels=3, num_classes=1000, dropout=0.0, **sizes
-                )
-            count = sum(p.numel() for p in model.parameters())
-        parameters.append(count)
+    sizes = {k: inputs[k] for k in COUNT_ARGS}
+    with modules_built() as built:
+        number = _number(objects["vit_parameter_count"](**sizes))
     return {
-        "present": torch.tensor(present),
-        "settings": torch.tensor(settings, dtype=torch.float64),
-        "integers": torch.tensor(integers),
-        "extra": torch.tensor(extra),
-        "parameters": torch.tensor(parameters),
+        "count": torch.tensor(number, dtype=torch.float64),
+        "integer": torch.tensor(math.isfinite(number) and number.is_integer()),
+        "modules": torch.tensor(len(built)),
     }
