@@ -1,19 +1,22 @@
-"""Unit tests of the checks of notebook 4: the checker's weights go into the student's block and the
-built-in layer alike, every catalogued mistake is told apart from the right answer, and the judges
-answer wrong outputs with a diagnosis, never a crash. The reference comes from the solution notebook."""
+"""Unit tests of the checks of notebook 4: layer_norm's oracle is its definition, correct formulas pass
+in float32 and float64 and the cancelling variance does not; the checker's weights go into the student's
+block and the built-in layer alike; every catalogued mistake is told apart from the right answer; known
+errors are named; and the judges answer wrong outputs with a diagnosis, never a crash. The reference
+comes from the solution notebook."""
 
 from __future__ import annotations
 
 import io
 from contextlib import redirect_stdout
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from grader import samples as S
-from vitlab.checks import block, program
+from vitlab.checks import block, layer_norm, program, registry, session
 from vitlab.checks.core import Outcome
 from vitlab.harness import runner
 from vitlab.harness.calls import block as calls
@@ -185,3 +188,156 @@ def test_plain_list_of_modules_is_reported(reference):
     outcome = Outcome(tensors=calls.block_structure({"EncoderBlock": Hidden}, inputs))
     verdict = block.BLOCK.verdict(case, inputs, outcome)
     assert not verdict.passed and "self.extra" in verdict.message
+
+
+# --------------------------------------------------------------------------------------------------
+# layer_norm (exercise 1)
+
+
+def _ln_outcome(fn, inputs) -> Outcome:
+    return Outcome(tensors=calls.layer_norm({"layer_norm": fn}, inputs))
+
+
+def _two_pass(x, weight, bias, eps=1e-5):
+    mean = x.mean(-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) * weight + bias
+
+
+def _var_mean(x, weight, bias, eps=1e-5):
+    var, mean = torch.var_mean(x, dim=-1, correction=0, keepdim=True)
+    return torch.addcmul(bias, (x - mean) * torch.rsqrt(var + eps), weight)
+
+
+def _mean_of_squares(x, weight, bias, eps=1e-5):
+    mean = x.mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt((x * x).mean(-1, keepdim=True) - mean**2 + eps) * weight + bias
+
+
+def test_the_layer_norm_oracle_is_the_definition():
+    """F.layer_norm (float64) is (x - mean) / sqrt(biased var + eps) * weight + bias, written with NumPy."""
+    inputs = layer_norm.layer_norm_inputs((3, 4, 6), dtype=torch.float64, seed=5, eps=0.25)
+    x, w, b = (inputs[k].numpy() for k in ("x", "weight", "bias"))
+    want = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 0.25) * w + b
+    torch.testing.assert_close(layer_norm.layer_norm_oracle(inputs)["output"], torch.from_numpy(want))
+
+
+@pytest.mark.parametrize("fn", [_two_pass, _var_mean], ids=["two pass", "var_mean"])
+def test_correct_formulas_pass_every_case_in_both_dtypes(fn):
+    plan = registry.plan("test_layer_norm", hidden=True)
+    for case in plan.cases:
+        if case.call is not None:  # the from-scratch run
+            continue
+        inputs = case.inputs()
+        verdict = layer_norm.LAYER_NORM.verdict(case, inputs, _ln_outcome(fn, inputs))
+        assert verdict.passed, verdict
+
+
+def test_the_shift_tells_the_cancelling_variance_apart():
+    """mean(x²) - mean(x)² is right for tokens near zero and lost for tokens around 1000 in float32."""
+    near, far = layer_norm.PUBLIC[0], layer_norm.PUBLIC[3]
+    assert "shifted" in far.name and "shifted" not in near.name
+    inputs = near.inputs()
+    assert layer_norm.LAYER_NORM.verdict(near, inputs, _ln_outcome(_mean_of_squares, inputs)).passed
+    inputs = far.inputs()
+    verdict = layer_norm.LAYER_NORM.verdict(far, inputs, _ln_outcome(_mean_of_squares, inputs))
+    assert verdict.mistake == layer_norm.CANCELLATION, verdict
+
+
+def test_every_layer_norm_mistake_differs_from_the_right_answer():
+    """Each catalogued mistake is told apart from F.layer_norm on some case (the statistics without
+    keepdim only broadcast when there are as many tokens as features: the hidden (5, 5) case)."""
+    cases = [c for c in registry.plan("test_layer_norm", hidden=True).cases if c.call is None]
+    for mistake in layer_norm.MISTAKES:
+        told_apart = False
+        for case in cases:
+            inputs = case.inputs()
+            wrong = mistake.produce(inputs, Outcome())
+            right = layer_norm.layer_norm_oracle(inputs)
+            told_apart |= wrong is not None and not block.matches(
+                {"output": wrong["output"]}, right, layer_norm.tolerance_for(inputs["x"])
+            )
+        assert told_apart, f"{mistake.name}: gives the right output on every case"
+
+
+def test_layer_norm_judge_answers_malformed_outputs_with_a_diagnosis():
+    case = layer_norm.PUBLIC[0]
+    inputs = case.inputs()
+    right = layer_norm.layer_norm_oracle(inputs)
+    malformed = [
+        {},
+        {"output": right["output"][..., :3]},
+        {"output": right["output"].double()},
+        {"output": right["output"].unsqueeze(0)},
+        {"output": torch.full_like(right["output"], float("nan")), "graph": torch.tensor(1)},
+        {"output": right["output"], "graph": torch.tensor(1)},  # no gradients
+        {"output": right["output"], "graph": torch.tensor(0)},
+        {**right, "graph": torch.tensor(1), "gradient of x": right["gradient of x"][:1]},
+    ]
+    for tensors in malformed:
+        verdict = layer_norm.LAYER_NORM.verdict(case, inputs, Outcome(tensors=tensors))
+        assert not verdict.passed and not verdict.checker_error, verdict
+    assert layer_norm.LAYER_NORM.verdict(
+        case, inputs, Outcome(tensors={**right, "graph": torch.tensor(1)})
+    ).passed
+    cut = layer_norm.LAYER_NORM.verdict(
+        case, inputs, Outcome(tensors={"output": right["output"], "graph": torch.tensor(0)})
+    )
+    assert cut.mistake == layer_norm.GRAPH_CUT
+
+
+def test_layer_norm_errors_are_named():
+    def without_keepdim(x, weight, bias, eps=1e-5):
+        return (x - x.mean(-1)) / torch.sqrt(x.var(-1, correction=0) + eps) * weight + bias
+
+    def in_place(x, weight, bias, eps=1e-5):
+        x -= x.mean(-1, keepdim=True)
+        return x
+
+    for fn, name in ((without_keepdim, layer_norm.KEEPDIM), (in_place, layer_norm.IN_PLACE)):
+        result = session.in_process("test_layer_norm", [fn], hidden=False)
+        assert name in [v.mistake for v in result.failures], result.summary()
+
+
+def test_float64_inputs_computed_in_float32_are_named():
+    case = next(c for c in layer_norm.PUBLIC if c.inputs()["x"].dtype == torch.float64)
+    inputs = case.inputs()
+
+    def in_float32(x, weight, bias, eps=1e-5):
+        return _two_pass(x.float(), weight.float(), bias.float(), eps)
+
+    verdict = layer_norm.LAYER_NORM.verdict(case, inputs, _ln_outcome(in_float32, inputs))
+    assert verdict.mistake == layer_norm.FLOAT32_OUTPUT, verdict
+
+
+def test_the_norm_figure_draws_the_students_tables():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from vitlab.plots import norms
+
+    tokens = torch.randn(2, 3, 4)
+    fig = norms.show_norm_axes(tokens, _two_pass(tokens, torch.ones(4), torch.zeros(4)), tokens)
+    assert len(fig.axes) == 6
+    matplotlib.pyplot.close(fig)
+
+
+# --------------------------------------------------------------------------------------------------
+# The block's known errors
+
+
+def test_block_errors_of_nn_multihead_attention_are_named(reference):
+    class TupleAdded(reference["EncoderBlock"]):
+        def forward(self, x):
+            h = self.norm1(x)
+            x = x + self.attn(h, h, h)
+            return x + self.mlp(self.norm2(x))
+
+    class QueryOnly(reference["EncoderBlock"]):
+        def forward(self, x):
+            x = x + self.attn(self.norm1(x))[0]
+            return x + self.mlp(self.norm2(x))
+
+    for cls, name in ((TupleAdded, block.TUPLE_USED), (QueryOnly, block.QUERY_ONLY)):
+        result = session.in_process("test_block", [cls], hidden=False)
+        assert name in [v.mistake for v in result.failures], result.summary()

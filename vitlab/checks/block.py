@@ -1,5 +1,8 @@
 """Checks for notebook 4 (the Transformer encoder block): oracle ``nn.TransformerEncoderLayer``.
 
+The notebook's first exercise, ``layer_norm`` from scratch (oracle ``F.layer_norm``), has its own
+module, :mod:`vitlab.checks.layer_norm`, and is registered here with the MLP and the block.
+
 Letters used in shape comments: B batch, N tokens, D model width, F = int(D * mlp_ratio) hidden
 width of the MLP.
 
@@ -38,6 +41,7 @@ from vitlab.checks.core import (
     matches,
     seeded,
 )
+from vitlab.checks.layer_norm import GRAPH_CUT, LAYER_NORM
 from vitlab.harness.calls import block as calls
 
 #: the MLP: the same operations as the built-in's, outputs agree to float32 rounding
@@ -240,9 +244,6 @@ def _width_mistake(inputs: Inputs, outcome: Outcome, in_block: bool) -> tuple[st
 # One judge for the outputs-and-gradients cases of both exercises
 
 
-GRAPH_CUT = "the gradient is cut in forward (.detach(), .data, torch.no_grad() or a NumPy round trip)"
-
-
 def _differences(expected: Tensors, got: Tensors, tol: Tolerance, gradient_tol: Tolerance) -> list[str]:
     """Outputs at ``tol``; gradients (sums over every token, so more rounding) at ``gradient_tol``."""
     outputs = {k: v for k, v in expected.items() if not k.startswith("gradient of ")}
@@ -340,7 +341,7 @@ def _property(
 
 
 # --------------------------------------------------------------------------------------------------
-# Exercise 1: MLP (Linear, GELU, Dropout, Linear, Dropout)
+# Exercise 2: MLP (Linear, GELU, Dropout, Linear, Dropout)
 
 
 def _ff_outputs(
@@ -562,7 +563,7 @@ MLP_EXERCISE = Exercise(
 
 
 # --------------------------------------------------------------------------------------------------
-# Exercise 2: EncoderBlock (pre-norm residual wiring)
+# Exercise 3: EncoderBlock (pre-norm residual wiring)
 
 
 def _sa(layer: nn.TransformerEncoderLayer, q: torch.Tensor, kv: torch.Tensor | None = None) -> torch.Tensor:
@@ -774,6 +775,28 @@ def _block_sizes(inputs: Inputs) -> str:
     )
 
 
+TUPLE_USED = "nn.MultiheadAttention's (output, weights) pair used as a tensor"
+QUERY_ONLY = "nn.MultiheadAttention called with the query only"
+
+
+def explain_block_error(outcome: Outcome) -> tuple[str, str] | None:
+    """The errors a block built on nn.MultiheadAttention typically raises, named."""
+    text = outcome.error_message
+    if outcome.error_type != "TypeError":
+        return None
+    if "tuple" in text and ("operand" in text or "must be Tensor" in text or "concatenate" in text):
+        return TUPLE_USED, (
+            "nn.MultiheadAttention returns a pair (output, attention weights): keep the output, "
+            "x = x + self.attn(h, h, h, need_weights=False)[0]."
+        )
+    if "missing 2 required positional arguments: 'key' and 'value'" in text:
+        return QUERY_ONLY, (
+            "nn.MultiheadAttention takes the query, the key and the value separately; in self-attention all "
+            "three are the normalised tokens: self.attn(h, h, h)."
+        )
+    return None
+
+
 def block_inputs(
     B: int, N: int, D: int, num_heads: int, mlp_ratio: float, dropout: float, seed: int, scale: float = 1.0
 ) -> Inputs:
@@ -809,6 +832,7 @@ def block_case(
         judge=forward_judge(
             _block_oracle, BLOCK_MISTAKES, BLOCK_TOL, BLOCK_TOL, "EncoderBlock", _block_sizes
         ),
+        explain_error=explain_block_error,
     )
 
 
@@ -1008,6 +1032,7 @@ def modes_case(D: int = 16, num_heads: int = 4, dropout: float = 0.5, seed: int 
         },
         call=calls.block_modes,
         judge=_judge_modes,
+        explain_error=explain_block_error,
     )
 
 
@@ -1061,9 +1086,11 @@ BLOCK = Exercise(
     public=[
         structure_case(),
         modes_case(),
-        block_case("D=16, 4 heads, F=64, 2 x 5 tokens: outputs and gradients (eval mode)", 2, 5, 16, 4, 4.0),
         block_case(
-            "D=12, 3 heads, mlp_ratio 2.5 (F=30), 3 x 4 tokens: outputs and gradients (eval mode)",
+            "D=16, nh=4 heads of d=4, F=64, 2 x 5 tokens: outputs and gradients (eval mode)", 2, 5, 16, 4, 4.0
+        ),
+        block_case(
+            "D=12, nh=3 heads of d=4, mlp_ratio 2.5 (F=30), 3 x 4 tokens: outputs and gradients (eval mode)",
             3,
             4,
             12,
@@ -1074,6 +1101,8 @@ BLOCK = Exercise(
     ],
     scratch=BLOCK_SCRATCH,
     structural=[
+        TUPLE_USED,
+        QUERY_ONLY,
         BUILT_IN_BLOCK,
         EXTRA_NORM,
         IN_PLACE,
@@ -1087,4 +1116,4 @@ BLOCK = Exercise(
     ],
 )
 
-EXERCISES = [MLP_EXERCISE, BLOCK]
+EXERCISES = [LAYER_NORM, MLP_EXERCISE, BLOCK]

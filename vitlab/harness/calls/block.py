@@ -1,4 +1,9 @@
-"""Calls for notebook 4 (the encoder block): how the checks call ``MLP`` and ``EncoderBlock``.
+"""Calls for notebook 4 (the encoder block): how the checks call ``layer_norm``, ``MLP`` and
+``EncoderBlock``.
+
+``layer_norm`` is called on leaves that require grad: the output and the gradients of
+``sum(output * grad)`` come back (and, for some cases, its output for the same tokens shifted far
+from zero).
 
 The checker hands in the weights, under the names of ``nn.TransformerEncoderLayer`` (its oracle).
 A call builds the student's module, finds the matching parameters by the names the notebook asks
@@ -15,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from vitlab.harness import scratch
@@ -355,3 +361,75 @@ def block_scratch(objects: dict, inputs: Inputs) -> Tensors:
             module(x)
 
     return scratch.across_sizes(((run, (x,)) for x in inputs["runs"]), LABELS, FORBIDDEN)
+
+
+# --------------------------------------------------------------------------------------------------
+# layer_norm, from scratch
+
+#: built-ins that normalise for you (the run-time half of the from-scratch check), by identity
+NORM_FORBIDDEN = scratch.forbidden_table(
+    [
+        (F.layer_norm, "F.layer_norm / nn.LayerNorm"),
+        (torch.layer_norm, "F.layer_norm / nn.LayerNorm"),
+        (getattr(torch, "native_layer_norm", None), "torch.native_layer_norm"),
+        (F.group_norm, "F.group_norm / nn.GroupNorm"),
+        (torch.group_norm, "F.group_norm / nn.GroupNorm"),
+        (getattr(torch, "native_group_norm", None), "F.group_norm / nn.GroupNorm"),
+        (F.batch_norm, "F.batch_norm / nn.BatchNorm"),
+        (torch.batch_norm, "F.batch_norm / nn.BatchNorm"),
+        (getattr(torch, "native_batch_norm", None), "F.batch_norm / nn.BatchNorm"),
+        (F.instance_norm, "F.instance_norm / nn.InstanceNorm"),
+        (torch.instance_norm, "F.instance_norm / nn.InstanceNorm"),
+        (getattr(F, "rms_norm", None), "F.rms_norm / nn.RMSNorm"),
+        (getattr(torch, "rms_norm", None), "F.rms_norm / nn.RMSNorm"),
+    ]
+)
+NORM_LABELS = tuple(dict.fromkeys(NORM_FORBIDDEN.values()))
+SHIFTED = "output for x shifted"
+
+
+def _tensor_output(value: object, x: torch.Tensor) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"layer_norm should return one tensor of the shape of x, {tuple(x.shape)}, but it returned a "
+            f"{type(value).__name__}"
+        )
+    return value
+
+
+def _layer_norm_args(inputs: Inputs, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> tuple:
+    """(x, weight, bias), plus eps when the case sets one (else the student's default is used)."""
+    eps = inputs.get("eps")
+    return (x, weight, bias) if eps is None else (x, weight, bias, eps)
+
+
+def layer_norm(objects: dict, inputs: Inputs) -> Tensors:
+    """layer_norm(x, weight, bias[, eps]) on leaves that require grad: the output, whether it is still
+    attached to the graph, the gradients of sum(output * grad) that reached x, weight and bias; with a
+    ``shift``, also the output for x + shift (every feature of every token moved by the same amount)."""
+    fn = objects["layer_norm"]
+    x, weight, bias = (inputs[name].clone().requires_grad_(True) for name in ("x", "weight", "bias"))
+    out = _tensor_output(fn(*_layer_norm_args(inputs, x, weight, bias)), x)
+    result = {"output": out.detach().clone(), "graph": torch.tensor(int(out.requires_grad))}
+    if out.requires_grad and tuple(out.shape) == tuple(inputs["grad"].shape):
+        grads = torch.autograd.grad(out, [x, weight, bias], inputs["grad"], allow_unused=True)
+        result.update(
+            {
+                f"gradient of {name}": g
+                for name, g in zip(("x", "weight", "bias"), grads, strict=True)
+                if g is not None
+            }
+        )
+    if "shift" in inputs:
+        shifted = inputs["x"] + inputs["shift"]  # (..., D), in x's dtype
+        with torch.no_grad():
+            value = fn(*_layer_norm_args(inputs, shifted, inputs["weight"].clone(), inputs["bias"].clone()))
+        result[SHIFTED] = _tensor_output(value, shifted).detach().clone()
+    return result
+
+
+def layer_norm_scratch(objects: dict, inputs: Inputs) -> Tensors:
+    """layer_norm watched while it runs at a few sizes (no gradients)."""
+    fn = objects["layer_norm"]
+    runs = ((fn, (x, weight, bias)) for x, weight, bias in inputs["runs"])
+    return scratch.across_sizes(runs, NORM_LABELS, NORM_FORBIDDEN)
