@@ -83,7 +83,7 @@ SDPA_HIDDEN = [
     case("one token", (2,), 1, 1, 5, seed=102),
     case("d = 1", (3,), 6, 6, 1, seed=103),
     case("4 leading axes, 9 queries, 2 keys, values of width 4", (2, 1, 3, 2), 9, 2, 6, 4, seed=104),
-    case("(B, H, N, N) random mask", (2, 3), 5, 5, 4, mask=lambda: _random_mask((2, 3, 5, 5), 105), seed=105),
+    case("(B, nh, N, N) random mask", (2, 3), 5, 5, 4, mask=lambda: _random_mask((2, 3, 5, 5), 105), seed=105),
     case(
         "(N, N) random mask, 10 tokens, d = 12",
         (4,),
@@ -141,8 +141,8 @@ def _text(t: torch.Tensor) -> str:
 
 def _parameters_judge(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     require_tensors(outcome, "count", "extra_count")
-    D, H = inputs["dim"], inputs["heads"]
-    want = sum(p.numel() for p in torch.nn.MultiheadAttention(D, H).parameters())  # 4 D^2 + 4 D
+    D, nh = inputs["dim"], inputs["heads"]
+    want = sum(p.numel() for p in torch.nn.MultiheadAttention(D, nh).parameters())  # 4 D^2 + 4 D
     t = outcome.tensors
     got, extra = int(t["count"].item()), int(t["extra_count"].item())
     if got == want and extra == 0:
@@ -156,17 +156,17 @@ def _parameters_judge(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     return Verdict(
         False,
         check,
-        f"for dim={D} and {H} heads, nn.MultiheadAttention has {want} parameters "
+        f"for dim={D} and {nh} heads, nn.MultiheadAttention has {want} parameters "
         f"(4 D^2 + 4 D, all in self.qkv and self.proj); yours has {got}{where}.\n"
         "Fix: keep only self.qkv and self.proj as parameters (a constant such as the "
         "scale is a plain number or a buffer, not an nn.Parameter).",
     )
 
 
-def parameters_case(D: int, H: int) -> Case:
+def parameters_case(D: int, nh: int) -> Case:
     return Case(
-        f"the parameters of nn.MultiheadAttention (D = {D}, {H} heads)",
-        lambda: {"dim": D, "heads": H},
+        f"the parameters of nn.MultiheadAttention (D = {D}, {nh} heads)",
+        lambda: {"dim": D, "heads": nh},
         call=calls.msa_parameters,
         judge=_parameters_judge,
     )
@@ -212,7 +212,7 @@ SHUFFLED_TOKENS = Case(
 msa = public.msa_case
 MSA_HIDDEN = [
     msa("one head (B = 2, N = 6, D = 8)", 2, 6, 8, 1, seed=201),
-    msa("head width 1 (D = H = 4)", 3, 5, 4, 4, seed=202),
+    msa("head width 1 (D = nh = 4)", 3, 5, 4, 4, seed=202),
     msa("one token", 2, 1, 12, 3, seed=203),
     msa("batch of one, 17 tokens, D = 48, 6 heads", 1, 17, 48, 6, seed=204),
     msa("batch of 5, 9 tokens, D = 24, 4 heads", 5, 9, 24, 4, seed=205),

@@ -1,7 +1,7 @@
 """Checks for notebook 3 (self-attention): PyTorch's own attention is the oracle.
 
-Letters used in shape comments: B batch, H heads, N tokens (Nq queries, Nk keys), D model width,
-d = D / H the width of one head (of q and k), dv the width of the values.
+Letters used in shape comments: B batch, nh heads, N tokens (Nq queries, Nk keys), D model width,
+d = D / nh the width of one head (of q and k), dv the width of the values.
 
 Oracles are built-ins: ``F.scaled_dot_product_attention`` for the output (its weights come out of
 the same function applied to an identity matrix of values) and ``nn.MultiheadAttention`` with the
@@ -556,18 +556,18 @@ SDPA_FIX = (
 )
 
 
-def _qkv_mask(B: int, H: int, N: int, d: int = 8) -> tuple[torch.Tensor, ...]:
+def _qkv_mask(B: int, nh: int, N: int, d: int = 8) -> tuple[torch.Tensor, ...]:
     g = seeded(7)
-    q, k, v = (torch.randn(B, H, N, d, generator=g) for _ in range(3))
+    q, k, v = (torch.randn(B, nh, N, d, generator=g) for _ in range(3))
     return q, k, v, causal_mask(N)
 
 
-#: (label, B, H, N): vectorised code runs the same lines and torch calls at every size
+#: (label, B, nh, N): vectorised code runs the same lines and torch calls at every size
 SDPA_SIZES = [
-    ("B=1, H=1, N=4", 1, 1, 4),
-    ("B=3, H=1, N=4", 3, 1, 4),
-    ("B=1, H=4, N=4", 1, 4, 4),
-    ("B=1, H=1, N=9", 1, 1, 9),
+    ("B=1, nh=1, N=4", 1, 1, 4),
+    ("B=3, nh=1, N=4", 3, 1, 4),
+    ("B=1, nh=4, N=4", 1, 4, 4),
+    ("B=1, nh=1, N=9", 1, 1, 9),
 ]
 
 SDPA = Exercise(
@@ -582,7 +582,7 @@ SDPA = Exercise(
     scratch=Scratch(
         SCRATCH_NAMES,
         calls.sdpa_scratch,
-        lambda: {"runs": [_qkv_mask(B, H, N) for _, B, H, N in SDPA_SIZES]},
+        lambda: {"runs": [_qkv_mask(B, nh, N) for _, B, nh, N in SDPA_SIZES]},
         calls.LABELS,
         tuple(s[0] for s in SDPA_SIZES),
         "the batch, the heads or the tokens",
@@ -611,8 +611,8 @@ def mha_oracle(
 
     ``mask`` is boolean with True = may attend (nn.MultiheadAttention's own boolean mask is the opposite).
     """
-    D, H = inputs["dim"], inputs["heads"]
-    mha = nn.MultiheadAttention(D, H, batch_first=True, dtype=qkv_w.dtype)
+    D, nh = inputs["dim"], inputs["heads"]
+    mha = nn.MultiheadAttention(D, nh, batch_first=True, dtype=qkv_w.dtype)
     with torch.no_grad():
         mha.in_proj_weight.copy_(qkv_w)
         mha.in_proj_bias.copy_(qkv_b)
@@ -644,8 +644,8 @@ def _msa_mistakes() -> list[Mistake]:
         """Scaling the query rows of qkv by f scales every score by f: another scale of the attention."""
 
         def produce(i: Inputs, o: Outcome) -> Tensors | None:
-            D, H, N = i["dim"], i["heads"], i["x"].shape[1]
-            f = factor(D, H, N)
+            D, nh, N = i["dim"], i["heads"], i["x"].shape[1]
+            f = factor(D, nh, N)
             if f is None or math.isclose(f, 1.0):
                 return None
             w, b, pw, pb = _weights(o)
@@ -663,25 +663,25 @@ def _msa_mistakes() -> list[Mistake]:
         return mha_oracle(i, w[order], b[order], pw, pb, grads=False)
 
     def qkv_heads_first(i: Inputs, o: Outcome) -> Tensors | None:
-        D, H = i["dim"], i["heads"]
-        if H == 1:
+        D, nh = i["dim"], i["heads"]
+        if nh == 1:
             return None
         w, b, pw, pb = _weights(o)
-        # the fused output read as (H, 3, d) instead of (3, H, d): a re-ordering of the qkv rows
-        order = torch.arange(3 * D).reshape(H, 3, D // H).transpose(0, 1).reshape(-1)
+        # the fused output read as (nh, 3, d) instead of (3, nh, d): a re-ordering of the qkv rows
+        order = torch.arange(3 * D).reshape(nh, 3, D // nh).transpose(0, 1).reshape(-1)
         return mha_oracle(i, w[order], b[order], pw, pb, grads=False)
 
     def interleaved(merge_too: bool):
-        """Heads cut as (d, H) instead of (H, d): head h owns features h, h + H, h + 2H... of q, k and v
+        """Heads cut as (d, nh) instead of (nh, d): head h owns features h, h + nh, h + 2H... of q, k and v
         (and, when ``merge_too``, puts them back that way): re-orderings of qkv rows and proj columns."""
 
         def produce(i: Inputs, o: Outcome) -> Tensors | None:
-            D, H = i["dim"], i["heads"]
-            if H == 1 or H == D:
+            D, nh = i["dim"], i["heads"]
+            if nh == 1 or nh == D:
                 return None
             w, b, pw, pb = _weights(o)
-            rows = torch.arange(3 * D).reshape(3, D // H, H).transpose(1, 2).reshape(-1)
-            columns = torch.arange(D).reshape(D // H, H).T.reshape(-1) if merge_too else torch.arange(D)
+            rows = torch.arange(3 * D).reshape(3, D // nh, nh).transpose(1, 2).reshape(-1)
+            columns = torch.arange(D).reshape(D // nh, nh).T.reshape(-1) if merge_too else torch.arange(D)
             return mha_oracle(i, w[rows], b[rows], pw[:, columns], pb, grads=False)
 
         return produce
@@ -700,23 +700,23 @@ def _msa_mistakes() -> list[Mistake]:
 
     def merged_wrong(i: Inputs, o: Outcome) -> Tensors | None:
         B, N, D = i["x"].shape
-        H = i["heads"]
-        if H == 1 or N == 1:
+        nh = i["heads"]
+        if nh == 1 or N == 1:
             return None
         z = merged(i, o)
-        # the memory of (B, H, N, d) read as (B, N, D): no transpose before the merge
-        wrong = z["output"].reshape(B, N, H, D // H).transpose(1, 2).reshape(B, N, D)
+        # the memory of (B, nh, N, d) read as (B, N, D): no transpose before the merge
+        wrong = z["output"].reshape(B, N, nh, D // nh).transpose(1, 2).reshape(B, N, D)
         _, _, pw, pb = _weights(o)
         return {"output": F.linear(wrong, pw, pb), "weights": z["weights"]}
 
     def split_without_transpose(i: Inputs, o: Outcome) -> Tensors | None:
         B, N, D = i["x"].shape
-        H = i["heads"]
-        if H == 1 or N == 1:
+        nh = i["heads"]
+        if nh == 1 or N == 1:
             return None
         w, b, pw, pb = _weights(o)
         q, k, v = F.linear(i["x"], w, b).chunk(3, dim=-1)  # (B, N, D) each
-        q, k, v = (t.reshape(B, H, N, D // H) for t in (q, k, v))  # tokens and heads mixed up
+        q, k, v = (t.reshape(B, nh, N, D // nh) for t in (q, k, v))  # tokens and heads mixed up
         out, weights = attention_oracle(q, k, v)
         return {"output": F.linear(out.reshape(B, N, D), pw, pb), "weights": weights}
 
@@ -725,12 +725,12 @@ def _msa_mistakes() -> list[Mistake]:
         Mistake(
             "missing the 1/sqrt(d_head) scaling",
             "scale the scores by 1 / math.sqrt(D // num_heads).",
-            query_scaled(lambda D, H, N: math.sqrt(D // H)),
+            query_scaled(lambda D, nh, N: math.sqrt(D // nh)),
         ),
         Mistake(
             "scores scaled by 1/sqrt(D) instead of 1/sqrt(d_head)",
             "each head is an attention of width d = D / num_heads: divide by math.sqrt(d), not math.sqrt(D).",
-            query_scaled(lambda D, H, N: None if H == 1 else math.sqrt(1 / H)),
+            query_scaled(lambda D, nh, N: None if nh == 1 else math.sqrt(1 / nh)),
         ),
         Mistake(
             "q and k swapped (taken from the wrong thirds of the qkv output)",
@@ -740,14 +740,14 @@ def _msa_mistakes() -> list[Mistake]:
         ),
         Mistake(
             "the fused qkv output split as (heads, 3, d_head) instead of (3, heads, d_head)",
-            "reshape the (B, N, 3D) output to (B, N, 3, H, d), then permute to (3, B, H, N, d) "
+            "reshape the (B, N, 3D) output to (B, N, 3, nh, d), then permute to (3, B, nh, N, d) "
             "and unbind(0).",
             qkv_heads_first,
         ),
         *[
             Mistake(
                 "heads interleaved: q, k and v split as (d_head, heads) instead of (heads, d_head)",
-                "reshape to (B, N, 3, H, d), heads before their width: head h owns features h * d to "
+                "reshape to (B, N, 3, nh, d), heads before their width: head h owns features h * d to "
                 "(h + 1) * d - 1 of q, k and v.",
                 interleaved(merge_too),
             )
@@ -766,31 +766,31 @@ def _msa_mistakes() -> list[Mistake]:
         ),
         Mistake(
             "heads merged in the wrong order (no transpose before the reshape)",
-            "from (B, H, N, d) go to (B, N, H, d) with transpose(1, 2) before reshaping to (B, N, D).",
+            "from (B, nh, N, d) go to (B, N, nh, d) with transpose(1, 2) before reshaping to (B, N, D).",
             merged_wrong,
         ),
         Mistake(
             "heads split without a transpose (tokens mixed across heads)",
-            "split (B, N, D) as reshape(B, N, H, d).transpose(1, 2) -> (B, H, N, d); a plain reshape to "
-            "(B, H, N, d) mixes tokens.",
+            "split (B, N, D) as reshape(B, N, nh, d).transpose(1, 2) -> (B, nh, N, d); a plain reshape to "
+            "(B, nh, N, d) mixes tokens.",
             split_without_transpose,
         ),
         Mistake(
             "the attention divides the scores by d_head instead of sqrt(d_head)",
             f"the scale is 1 / math.sqrt(d) {own}.",
-            query_scaled(lambda D, H, N: 1 / math.sqrt(D // H)),
+            query_scaled(lambda D, nh, N: 1 / math.sqrt(D // nh)),
             catalogued=False,
         ),
         Mistake(
             "the attention multiplies the scores by sqrt(d_head) instead of dividing",
             f"divide by math.sqrt(d) {own}.",
-            query_scaled(lambda D, H, N: D // H),
+            query_scaled(lambda D, nh, N: D // nh),
             catalogued=False,
         ),
         Mistake(
             "the attention's scale uses the number of tokens instead of the head width",
             f"d is q.shape[-1], the width of one head, {own}.",
-            query_scaled(lambda D, H, N: math.sqrt(D // H) / math.sqrt(N)),
+            query_scaled(lambda D, nh, N: math.sqrt(D // nh) / math.sqrt(N)),
             catalogued=False,
         ),
     ]
@@ -816,8 +816,8 @@ def _msa_axes(_: Inputs) -> dict[str, Sequence[str]]:
 
 def _msa_shapes(inputs: Inputs) -> dict[str, tuple[int, ...]]:
     B, N, D = inputs["x"].shape
-    H = inputs["heads"]
-    return {"output": (B, N, D), "weights": (B, H, N, N)}
+    nh = inputs["heads"]
+    return {"output": (B, N, D), "weights": (B, nh, N, N)}
 
 
 def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict) -> Verdict | None:
@@ -825,7 +825,7 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
     if _swapped(want, t):
         return _named(check, OUTPUT_ORDER, ORDER_FIX)
     B, N, D = inputs["x"].shape
-    H = inputs["heads"]
+    nh = inputs["heads"]
     weights = tuple(t["weights"].shape)
     if weights == (B, N, N) and tuple(t["output"].shape) == want["output"]:
         expected = _msa_oracle(inputs, outcome)["weights"].mean(1)  # (B, N, N)
@@ -833,14 +833,14 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
             return _named(
                 check,
                 HEADS_AVERAGED,
-                "return the weights of every head, (B, H, N, N): do not average "
+                "return the weights of every head, (B, nh, N, N): do not average "
                 "them (nn.MultiheadAttention averages only when asked to).",
             )
-    if weights == (B, N, H, H) and N != H:
+    if weights == (B, N, nh, nh) and N != nh:
         return _named(
             check,
             ACROSS_HEADS,
-            "after the reshape to (B, N, 3, H, d), permute to (3, B, H, N, d): the "
+            "after the reshape to (B, N, 3, nh, d), permute to (3, B, nh, N, d): the "
             "heads axis must come before the tokens axis, so that each head's "
             "queries meet the keys of every token.",
         )
@@ -850,7 +850,7 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
         "\n".join(
             [messages.shape(k, want[k], tuple(t[k].shape)) for k in want if want[k] != tuple(t[k].shape)]
         )
-        + "\nforward returns (output (B, N, D), weights (B, H, N, N)).",
+        + "\nforward returns (output (B, N, D), weights (B, nh, N, N)).",
     )
 
 
@@ -877,7 +877,7 @@ def _msa_properties(
     if all(per_head):
         found.append(
             "the attention weights are right (so q and k are cut out right), the output is not: check how "
-            "v is cut out, the merge of the heads ((B, H, N, d) -> transpose(1, 2) -> reshape (B, N, D)) "
+            "v is cut out, the merge of the heads ((B, nh, N, d) -> transpose(1, 2) -> reshape (B, N, D)) "
             "and self.proj."
         )
     elif any(per_head):
@@ -906,11 +906,11 @@ MSA_SPEC = Spec(
 )
 
 
-def msa_inputs(B: int, N: int, D: int, H: int, seed: int = 0, dtype: torch.dtype = torch.float64) -> Inputs:
+def msa_inputs(B: int, N: int, D: int, nh: int, seed: int = 0, dtype: torch.dtype = torch.float64) -> Inputs:
     g = seeded(seed)
     return {
         "dim": D,
-        "heads": H,
+        "heads": nh,
         "seed": seed,
         "dtype": dtype,
         "x": torch.randn(B, N, D, generator=g, dtype=dtype),
@@ -919,15 +919,15 @@ def msa_inputs(B: int, N: int, D: int, H: int, seed: int = 0, dtype: torch.dtype
 
 
 def msa_case(
-    name: str, B: int, N: int, D: int, H: int, seed: int = 0, dtype: torch.dtype = torch.float64
+    name: str, B: int, N: int, D: int, nh: int, seed: int = 0, dtype: torch.dtype = torch.float64
 ) -> Case:
-    return Case(name, lambda: msa_inputs(B, N, D, H, seed, dtype), judge=MSA_SPEC.judge)
+    return Case(name, lambda: msa_inputs(B, N, D, nh, seed, dtype), judge=MSA_SPEC.judge)
 
 
-def bad_heads_case(D: int, H: int) -> Case:
+def bad_heads_case(D: int, nh: int) -> Case:
     return Case(
-        f"D = {D} cannot be split into {H} heads",
-        lambda: msa_inputs(1, 2, D, D, 0) | {"heads": H},
+        f"D = {D} cannot be split into {nh} heads",
+        lambda: msa_inputs(1, 2, D, D, 0) | {"heads": nh},
         expect_error=ValueError,
     )
 
@@ -938,12 +938,12 @@ MSA_PUBLIC = [
     bad_heads_case(10, 4),
 ]
 
-#: (label, B, N, H) at D = 8
+#: (label, B, N, nh) at D = 8
 MSA_SIZES = [
-    ("B=1, N=4, H=1", 1, 4, 1),
-    ("B=3, N=4, H=1", 3, 4, 1),
-    ("B=1, N=4, H=4", 1, 4, 4),
-    ("B=1, N=9, H=1", 1, 9, 1),
+    ("B=1, N=4, nh=1", 1, 4, 1),
+    ("B=3, N=4, nh=1", 3, 4, 1),
+    ("B=1, N=4, nh=4", 1, 4, 4),
+    ("B=1, N=9, nh=1", 1, 9, 1),
 ]
 
 MSA = Exercise(
@@ -958,7 +958,7 @@ MSA = Exercise(
     scratch=Scratch(
         SCRATCH_NAMES,
         calls.msa_scratch,
-        lambda: {"runs": [(torch.randn(B, N, 8, generator=seeded(8)), H) for _, B, N, H in MSA_SIZES]},
+        lambda: {"runs": [(torch.randn(B, N, 8, generator=seeded(8)), nh) for _, B, N, nh in MSA_SIZES]},
         calls.LABELS,
         tuple(s[0] for s in MSA_SIZES),
         "the batch, the heads or the tokens",

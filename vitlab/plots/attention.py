@@ -13,14 +13,14 @@ def show_attention_heads(
     highlight: list[tuple[int, int]] | None = None,
     titles: list[str] | None = None,
 ):
-    """One heat map per head of a (H, N, N) weight tensor: row = query, column = key.
+    """One heat map per head of a (nh, N, N) weight tensor: row = query, column = key.
 
     ``highlight`` marks (query, key) cells with a red square (the key a query should pick, say);
     ``titles`` replaces the panel titles "head 0", "head 1", ...
     """
     weights = weights.detach().float().cpu()
-    H, Nq, Nk = weights.shape
-    fig, axes = plt.subplots(1, H, figsize=(3.0 * H + 0.8, 3.0), squeeze=False)
+    nh, Nq, Nk = weights.shape
+    fig, axes = plt.subplots(1, nh, figsize=(3.0 * nh + 0.8, 3.0), squeeze=False)
     fig.subplots_adjust(wspace=0.5 if labels is not None else 0.3)
     for h, ax in enumerate(axes.flat):
         image = ax.imshow(weights[h], cmap="viridis", vmin=0, vmax=1)
@@ -39,7 +39,7 @@ def show_attention_heads(
 
 
 def show_qkv_layout(dim: int, heads: int):
-    """The 3D features of a fused qkv projection read as (3, H, d): q, k, v, then the heads of each.
+    """The 3D features of a fused qkv projection read as (3, nh, d): q, k, v, then the heads of each.
 
     One strip of 3 * dim cells, one colour per part (q, k, v), a lighter shade per head; each block
     is labelled with its part, its head and its first feature index.
@@ -57,7 +57,7 @@ def show_qkv_layout(dim: int, heads: int):
     ax.set(xlim=(0, 3 * dim), ylim=(0, 1), yticks=[])
     ax.set_xticks([s * dim + h * d for s in range(3) for h in range(heads)] + [3 * dim])
     ax.tick_params(labelsize=7)
-    where = f"D = {dim}, H = {heads}, d = {d}"
+    where = f"D = {dim}, nh = {heads}, d = {d}"
     ax.set_xlabel(f"feature index of self.qkv(x), the last axis of (B, N, 3D), for {where}", fontsize=8)
     fig.tight_layout()
     return fig
