@@ -266,6 +266,34 @@ def where_unpatchify(inputs: Inputs, outcome: Outcome) -> str | None:
     )
 
 
+VIEW_NOT_CONTIGUOUS = "view() on a tensor that permute() or transpose() left non-contiguous"
+TUPLE_RETURNED = "a tuple returned where one tensor is expected"
+NO_GRAD_COPY = "a parameter changed in place outside torch.no_grad()"
+#: errors whose cause is known: (error type, words of its message) -> (mistake, fix)
+KNOWN_ERRORS = {
+    ("RuntimeError", "view size is not compatible with input tensor's size and stride"): (
+        VIEW_NOT_CONTIGUOUS,
+        "use .reshape(...) after a permute or a transpose (or .contiguous().view(...)).",
+    ),
+    ("TypeError", "should be a torch.Tensor but is a tuple"): (
+        TUPLE_RETURNED,
+        "return only the tensor the exercise asks for (no sizes, no (output, something) pair).",
+    ),
+    ("RuntimeError", "a leaf Variable that requires grad is being used in an in-place operation"): (
+        NO_GRAD_COPY,
+        "copy into the convolution's parameters inside `with torch.no_grad():`.",
+    ),
+}
+
+
+def explain_error(outcome: Outcome) -> tuple[str, str] | None:
+    """(mistake, fix) for an error of the student's code whose cause is known, else None."""
+    for (kind, words), named in KNOWN_ERRORS.items():
+        if outcome.error_type == kind and words in outcome.error_message:
+            return named
+    return None
+
+
 def located(
     where: Callable[[Inputs, Outcome], str | None], oracle: Oracle, mistakes: Sequence[Mistake]
 ) -> Judge:
@@ -428,7 +456,12 @@ PATCHIFY_MISTAKES = _patchify_mistakes()
 
 def patchify_case(name: str, make: Callable[[], Inputs]) -> Case:
     """A value case of patchify (``images``, ``patch_size``), judged with the misplaced values located."""
-    return Case(name, make, judge=located(where_patchify, _patchify_oracle, PATCHIFY_MISTAKES))
+    return Case(
+        name,
+        make,
+        judge=located(where_patchify, _patchify_oracle, PATCHIFY_MISTAKES),
+        explain_error=explain_error,
+    )
 
 
 PATCHIFY = Exercise(
@@ -459,7 +492,7 @@ PATCHIFY = Exercise(
         patchify_gradient_case("gradients flow back to the images", 2, 3, 4, 6, 2, seed=3),
     ],
     scratch=PATCHIFY_SCRATCH,
-    structural=[CUT_OFF],
+    structural=[CUT_OFF, VIEW_NOT_CONTIGUOUS, TUPLE_RETURNED],
 )
 
 
@@ -555,6 +588,7 @@ def unpatchify_case(
             "width": W,
         },
         judge=located(where_unpatchify, _unpatchify_oracle, UNPATCHIFY_MISTAKES),
+        explain_error=explain_error,
     )
 
 
@@ -581,6 +615,7 @@ UNPATCHIFY = Exercise(
         SCRATCH_FIX,
         "from scratch (no fold, no Python loops)",
     ),
+    structural=[VIEW_NOT_CONTIGUOUS, TUPLE_RETURNED],
 )
 
 
@@ -709,7 +744,7 @@ def embedding_case(
         x = torch.randn(B, C, H, W, generator=seeded(seed), dtype=dtype)
         return {"images": x, "in_channels": C, "patch_size": P, "dim": D, "seed": seed}
 
-    return Case(name, make, judge=_judge_embedding)
+    return Case(name, make, judge=_judge_embedding, explain_error=explain_error)
 
 
 PATCH_EMBEDDING = Exercise(
@@ -852,7 +887,7 @@ AS_CONV_MISTAKES = _as_conv_mistakes()
 
 def as_conv_case(name: str, B: int, C: int, H: int, W: int, P: int, D: int, seed: int = 0) -> Case:
     base = embedding_case(name, B, C, H, W, P, D, seed)
-    return Case(name, base.inputs, judge=_judge_as_conv)
+    return Case(name, base.inputs, judge=_judge_as_conv, explain_error=explain_error)
 
 
 AS_CONV = Exercise(
@@ -867,7 +902,7 @@ AS_CONV = Exercise(
         as_conv_case("3-channel 8x12 images, patch size 4, D=10", 2, 3, 8, 12, 4, 10),
         as_conv_case("1-channel 28x28 images, patch size 7, D=16", 2, 1, 28, 28, 7, 16, seed=1),
     ],
-    structural=[NOT_CONV, SHARED_STORAGE, EMBEDDING_CHANGED],
+    structural=[NOT_CONV, NO_GRAD_COPY, SHARED_STORAGE, EMBEDDING_CHANGED],
 )
 
 EXERCISES = [PATCHIFY, UNPATCHIFY, PATCH_EMBEDDING, AS_CONV]
