@@ -166,3 +166,40 @@ def test_run_half_sees_a_loop_over_the_pixels_of_a_patch():
     record = recorder.across_sizes(((loop, run) for run in runs), calls.LABELS, calls.FORBIDDEN)
     counts = record["torch_calls"]
     assert len(set(counts[:-1].tolist())) == 1 and counts[-1] != counts[0]
+
+
+def _error_of(fn) -> Outcome:
+    try:
+        fn()
+    except Exception as error:  # the error PyTorch itself raises, so that its wording is this version's
+        return Outcome(error_type=type(error).__name__, error_message=str(error))
+    raise AssertionError("no error raised")
+
+
+def test_known_errors_are_named_from_pytorchs_own_messages():
+    def view_after_permute():
+        torch.zeros(2, 3, 4).permute(0, 2, 1).view(2, 12)
+
+    def copy_into_parameter():
+        torch.nn.Conv2d(1, 2, 2).weight[:] = 0
+
+    assert P.explain_error(_error_of(view_after_permute))[0] == P.VIEW_NOT_CONTIGUOUS
+    assert P.explain_error(_error_of(copy_into_parameter))[0] == P.NO_GRAD_COPY
+    tuple_out = Outcome(error_type="TypeError", error_message="patches should be a torch.Tensor but is a tuple")
+    assert P.explain_error(tuple_out)[0] == P.TUPLE_RETURNED
+    assert P.explain_error(Outcome(error_type="RuntimeError", error_message="shape '[2, 5]' is invalid")) is None
+
+
+def test_trained_kernels_are_found_by_shape_and_absent_files_draw_nothing(tmp_path):
+    from vitlab.plots import patches as plots
+
+    kernels = torch.randn(8, 1, 4, 4)
+    state = {"conv_proj.weight": kernels, "conv_proj.bias": torch.zeros(8), "heads.head.weight": torch.randn(10, 8)}
+    torch.save({"config": {"patch_size": 4}, "state": state, "accuracy": 0.9}, tmp_path / "course_vit.pt")
+    found, described = plots.trained_patch_kernels(tmp_path / "course_vit.pt")
+    assert torch.equal(found, kernels) and "0.900" in described
+    assert plots.trained_patch_kernels(tmp_path / "missing.pt") is None
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    assert plots.trained_patch_kernels(tmp_path / "junk.pt") is None
+    smooth = torch.linspace(-1, 1, 4).expand(8, 1, 4, 4)  # the same ramp in every row
+    assert plots.neighbour_correlation(smooth) > 0.5 > abs(plots.neighbour_correlation(torch.randn(64, 1, 4, 4)))

@@ -1,6 +1,8 @@
 """Figures the notebooks draw from the student's own outputs (matplotlib only)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -64,3 +66,43 @@ def show_filters(weight: torch.Tensor, count: int = 8, title: str = "embedding f
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def course_checkpoint(start: Path | str | None = None) -> Path:
+    """Where notebook 6 saves the trained course model: ``checkpoints/course_vit.pt`` in the first folder
+    upwards from ``start`` (default: the working directory) that holds ``pyproject.toml``."""
+    here = (Path.cwd() if start is None else Path(start)).resolve()
+    root = next((folder for folder in (here, *here.parents) if (folder / "pyproject.toml").is_file()), here)
+    return root / "checkpoints" / "course_vit.pt"
+
+
+def trained_patch_kernels(path: Path | str | None = None) -> tuple[torch.Tensor, str] | None:
+    """The patch-embedding kernels (D, C, P, P) of notebook 6's saved model and a line saying what they
+    are, or None when no model has been saved yet (or the file cannot be read).
+
+    The kernels are found by their shape, not their name: the one 4-D weight whose last two axes are
+    the configuration's patch size (torchvision calls it ``conv_proj.weight``)."""
+    path = Path(path) if path is not None else course_checkpoint()
+    if not path.is_file():
+        return None
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True)
+        P = saved["config"]["patch_size"]
+        kernels = [w for w in saved["state"].values() if w.dim() == 4 and tuple(w.shape[-2:]) == (P, P)]
+    except Exception:  # an old or foreign file: draw nothing rather than fail
+        return None
+    if len(kernels) != 1:
+        return None
+    accuracy = saved.get("accuracy")
+    described = f"notebook 6's model ({path.name}" + (f", test accuracy {accuracy:.3f})" if accuracy else ")")
+    return kernels[0].float(), described
+
+
+def neighbour_correlation(weight: torch.Tensor) -> float:
+    """How alike neighbouring weights of the kernels (D, C, P, P) are: the correlation between each weight
+    and its right and lower neighbours, over all kernels (about 0 for random kernels, near 1 for smooth ones)."""
+    w = weight.detach().float().cpu()
+    w = w - w.mean(dim=(-2, -1), keepdim=True)  # each kernel's own mean removed
+    a = torch.cat([w[..., :, :-1].flatten(), w[..., :-1, :].flatten()])  # a weight
+    b = torch.cat([w[..., :, 1:].flatten(), w[..., 1:, :].flatten()])  # its right / lower neighbour
+    return float((a * b).sum() / (a.square().sum() * b.square().sum()).sqrt())
