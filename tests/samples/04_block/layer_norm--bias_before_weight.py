@@ -1,0 +1,7 @@
+"""A LayerNorm that adds the bias before scaling by the weight."""
+# expect: test_layer_norm: the bias is added before the weight multiplies, (x̂ + bias) * weight
+# %% layer_norm
+def layer_norm(x, weight, bias, eps=1e-5):
+    mean = x.mean(dim=-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+    return ((x - mean) / torch.sqrt(var + eps) + bias) * weight
