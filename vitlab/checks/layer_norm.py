@@ -73,7 +73,7 @@ def layer_norm_oracle(inputs: Inputs) -> Tensors:
     """F.layer_norm over the last axis: the output and the gradients of sum(output * grad) w.r.t. x,
     weight and bias (and the output for x + shift, when the case shifts x), in x's dtype."""
     dtype = inputs["x"].dtype
-    x, weight, bias = (inputs[n].double().requires_grad_(True) for n in ("x", "weight", "bias"))
+    x, weight, bias = (inputs[n].detach().double().requires_grad_(True) for n in ("x", "weight", "bias"))
     D = x.shape[-1]
     out = F.layer_norm(x, (D,), weight, bias, _eps(inputs))  # (..., D)
     grads = torch.autograd.grad(out, [x, weight, bias], inputs["grad"].double())
@@ -99,7 +99,7 @@ def _formula_outputs(formula: Formula, inputs: Inputs) -> Tensors | None:
     """The formula's output and its gradients (float64, rounded to x's dtype), or None where it does not
     apply (a 1-D x has no token axis; statistics without keepdim broadcast only for some shapes)."""
     dtype = inputs["x"].dtype
-    x, w, b = (inputs[n].double().requires_grad_(True) for n in ("x", "weight", "bias"))
+    x, w, b = (inputs[n].detach().double().requires_grad_(True) for n in ("x", "weight", "bias"))
     try:
         with warnings.catch_warnings():  # an unbiased variance of one feature warns (and is NaN)
             warnings.simplefilter("ignore", UserWarning)
