@@ -2,7 +2,7 @@
 
 * **course**: the recipe of notebook 6 (``solutions/06_training/training.ipynb``), read from the
   solution notebook, so the benchmark trains exactly what the course teaches: its ViT
-  (``vitlab.models_next``), its recipes (``COURSE``, ``LEAN``) and the choice between them from the
+  (``vitlab.models``), its recipes (``COURSE``, ``LEAN``) and the choice between them from the
   notebook's own throughput probe (``images_per_second``, ``choose_recipe``), its reference answers
   (``warmup_cosine``, ``parameter_groups``, ``train_one_epoch``, ``evaluate``, ...) and ``fit``, whose
   ``vitlab.budget.BudgetPlan`` re-plans the warmup + cosine schedule to end when the budget does.

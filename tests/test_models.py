@@ -1,11 +1,11 @@
-"""The course's trainable ViT (vitlab.models_next: torchvision's VisionTransformer with PatchDropout and
+"""The course's trainable ViT (vitlab.models: torchvision's VisionTransformer with PatchDropout and
 mean pooling added by hooks): shapes, pooling, PatchDropout, bad configurations, the checkpoint path."""
 
 import pytest
 import torch
 from torchvision.models.vision_transformer import VisionTransformer
 
-from vitlab.models_next import ViT, ViTConfig, checkpoint_path, inputs_of
+from vitlab.models import ViT, ViTConfig, checkpoint_path, inputs_of
 
 
 def tokens_seen(model: ViT, images: torch.Tensor) -> torch.Tensor:

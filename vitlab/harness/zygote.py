@@ -58,7 +58,7 @@ def warm_up() -> object:
     from vitlab import (  # noqa: F401
         data,
         device,
-        models_next,
+        models,
         plots,  # noqa: F401
     )
 

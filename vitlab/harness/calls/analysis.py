@@ -16,7 +16,7 @@ from torch import nn
 
 from vitlab.harness import scratch
 from vitlab.harness.wire import Inputs, Tensors
-from vitlab.models_next import ViT, ViTConfig
+from vitlab.models import ViT, ViTConfig
 
 # --------------------------------------------------------------------------------------------------
 # A small course ViT with sharp attention
