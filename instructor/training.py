@@ -352,6 +352,7 @@ def evaluate_tables() -> dict[str, tuple[float, float]]:
         for key, spec in public.EVALUATE_CASES.items()
     }
 
+
 # --------------------------------------------------------------------------------------------------
 # Exercise 5: the label-smoothed cross-entropy (float64 formulas: the answer and its mistakes)
 
@@ -400,7 +401,9 @@ def _truncated(logits: torch.Tensor, targets: torch.Tensor, s: float) -> torch.T
 
 SMOOTHED_MISTAKE_FORMULAS: dict[str, Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor | None]] = {
     public.K_MINUS_ONE: lambda x, y, s: (
-        smoothed_loss(x, y, s, off=lambda s, K: s / (K - 1), true=lambda s, K: 1 - s) if x.shape[-1] > 1 else None
+        smoothed_loss(x, y, s, off=lambda s, K: s / (K - 1), true=lambda s, K: 1 - s)
+        if x.shape[-1] > 1
+        else None
     ),
     public.NOT_SUBTRACTED: lambda x, y, s: smoothed_loss(x, y, s, true=lambda s, K: 1 + s / K),
     public.SOFTMAX_NOT_LOG: lambda x, y, s: smoothed_loss(x, y, s, log_probs=lambda z: z.softmax(-1)),
@@ -442,7 +445,6 @@ def smoothed_tables() -> dict[str, dict[str, float]]:
 
 def _smoothed(name: str, B: int, K: int, s: float, seed: int, scale: float = 2.0) -> Case:
     return Case(name, lambda: public.smoothed_inputs(B, K, s, seed, scale))
-
 
 
 # --------------------------------------------------------------------------------------------------
@@ -518,6 +520,13 @@ HIDDEN = {
             11,
         ),
         _groups("the tiny ViT, weight decay 1e-4", "tiny_vit", (), 1e-4, 12),
+        _groups(
+            "a tiny torchvision ViT with its patch embedding and head frozen, weight decay 0.2",
+            "torchvision_vit",
+            ("conv_proj.weight", "conv_proj.bias", "heads.head.weight", "heads.head.bias"),
+            0.2,
+            16,
+        ),
         _groups(
             "the tiny ViT with its patch embedding and block frozen",
             "tiny_vit",

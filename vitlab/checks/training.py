@@ -356,10 +356,13 @@ FROZEN_KEPT = "frozen parameters kept in the groups"
 EMPTY_GROUP = "an empty group kept"
 DEFAULT_DECAY = "a group without a weight_decay key (AdamW then applies its default, 0.01)"
 ADAMW_DEFAULT_DECAY = 0.01
-EMBEDDING_NAMES = ("cls_token", "pos_embed")
+#: the embedding tables, by name: notebook 5's and timm's cls_token, torchvision's class_token (the course
+#: model's), pos_embed (encoder.pos_embedding contains it)
+EMBEDDING_NAMES = ("cls_token", "class_token", "pos_embed")
 GROUPS_FIXES = {
     EVERYTHING_DECAYS: "put parameters with p.ndim < 2 (biases, LayerNorm weights) in a group with weight_decay=0.0.",
-    EMBEDDINGS_DECAYED: "cls_token and pos_embed are 3-D but must not decay: check the parameter's name too.",
+    EMBEDDINGS_DECAYED: "the class token (cls_token, or torchvision's class_token) and the positional embedding "
+    "(pos_embed, encoder.pos_embedding) are 3-D but must not decay: check the parameter's name too.",
     MISSING_PARAMETER: "every parameter that trains goes into exactly one of the groups.",
     PARAMETER_TWICE: "every parameter that trains goes into exactly one of the groups (torch.optim.AdamW refuses a "
     "parameter in two groups).",
@@ -370,6 +373,7 @@ GROUPS_FIXES = {
 #: public cases, by key: the model, the frozen parameters, and (literal) the parameters that decay
 GROUPS_CASES: dict[str, tuple[str, tuple[str, ...], float]] = {
     "tiny": ("tiny_vit", (), 0.05),
+    "torchvision": ("torchvision_vit", (), 0.05),
     "bitfit": (
         "tiny_vit",
         (
@@ -393,6 +397,14 @@ GROUPS_DECAYED: dict[str, tuple[str, ...]] = {
         "block.linear1.weight",
         "block.linear2.weight",
         "head.weight",
+    ),
+    "torchvision": (
+        "conv_proj.weight",
+        "encoder.layers.encoder_layer_0.self_attention.in_proj_weight",
+        "encoder.layers.encoder_layer_0.self_attention.out_proj.weight",
+        "encoder.layers.encoder_layer_0.mlp.0.weight",
+        "encoder.layers.encoder_layer_0.mlp.3.weight",
+        "heads.head.weight",
     ),
     "bitfit": (),
 }
@@ -522,7 +534,7 @@ def compare_groups(
                 variant,
                 f"the weight decay AdamW applies differs from the rule for {len(off)} of {len(members)} "
                 f"parameters: {shown}{more}. The rule: weight_decay for parameters with p.ndim >= 2 whose "
-                "name contains neither cls_token nor pos_embed, 0.0 for the others.",
+                "name contains none of cls_token, class_token, pos_embed, 0.0 for the others.",
             )
         )
     if not found:
@@ -549,6 +561,9 @@ GROUPS = EffectExercise(
     FLOAT32,
     public=[
         groups_case("a tiny ViT, weight decay 0.05", "tiny", 0),
+        groups_case(
+            "a tiny torchvision ViT (class_token, encoder.pos_embedding), weight decay 0.05", "torchvision", 2
+        ),
         groups_case(
             "the tiny ViT with its weight matrices and embeddings frozen (only biases and norms train)",
             "bitfit",
@@ -1223,13 +1238,17 @@ K_MINUS_ONE = "smoothing spread over the K - 1 wrong classes instead of all K"
 NOT_SUBTRACTED = "smoothing not taken from the true class (the target sums to 1 + smoothing)"
 SOFTMAX_NOT_LOG = "softmax instead of log_softmax (probabilities where log-probabilities go)"
 SUM_OVER_BATCH = "the loss summed over the batch instead of averaged"
-MEAN_OVER_CLASSES = "reduction over the wrong axis: averaged over the classes too (.mean() of the (B, K) tensor)"
+MEAN_OVER_CLASSES = (
+    "reduction over the wrong axis: averaged over the classes too (.mean() of the (B, K) tensor)"
+)
 LOG_SOFTMAX_AXIS = "log_softmax over the batch axis (dim=0) instead of the classes"
 INT_TARGETS = "the target distribution written into F.one_hot's int64 tensor (1 - s and s/K truncated to 0)"
 SIGN = "the minus sign forgotten (the loss is negative)"
 FIXED_SMOOTHING = "a fixed smoothing of 0.1 instead of the smoothing argument"
 NO_SMOOTHING_AT_ALL = "no smoothing at all (plain cross-entropy whatever smoothing is)"
-SMOOTHING_PER_CLASS = "every class gets smoothing instead of smoothing / K (the uniform term summed, not averaged)"
+SMOOTHING_PER_CLASS = (
+    "every class gets smoothing instead of smoothing / K (the uniform term summed, not averaged)"
+)
 UNSTABLE = "log of softmax computed unstably (inf or nan for large logits)"
 ZERO_NOT_PLAIN = "smoothing=0 does not give plain cross-entropy"
 PER_IMAGE = "one loss per image returned instead of their mean"
@@ -1277,19 +1296,54 @@ SMOOTHED_CASES: dict[str, tuple[int, int, float, int, float]] = {
 SMOOTHED_MISTAKES: dict[str, dict[str, float]] = {
     K_MINUS_ONE: {"B6-K5": 2.460463490947567, "B5-K10": 4.6137097749109905, "large": 466.1444593038987},
     NOT_SUBTRACTED: {"B6-K5": 2.6551841349182816, "B5-K10": 6.073026902540931, "large": 417.12807297846336},
-    SOFTMAX_NOT_LOG: {"B6-K5": -0.3716310777070422, "plain": -0.4216286499063039, "B5-K10": -0.10046946584684188, "large": -0.6500000000000001},
-    SUM_OVER_BATCH: {"B6-K5": 14.557478125189235, "plain": 7.003369752286231, "B5-K10": 23.162554118500758, "large": 1548.4772190240058},
-    MEAN_OVER_CLASSES: {"B6-K5": 0.48524927083964114, "plain": 0.5836141460238525, "B5-K10": 0.46325108237001517, "large": 96.77982618900036},
-    LOG_SOFTMAX_AXIS: {"B6-K5": 2.977745436024398, "plain": 1.9528000602412545, "B5-K10": 3.9644872808042186, "large": 942.3015966234848},
+    SOFTMAX_NOT_LOG: {
+        "B6-K5": -0.3716310777070422,
+        "plain": -0.4216286499063039,
+        "B5-K10": -0.10046946584684188,
+        "large": -0.6500000000000001,
+    },
+    SUM_OVER_BATCH: {
+        "B6-K5": 14.557478125189235,
+        "plain": 7.003369752286231,
+        "B5-K10": 23.162554118500758,
+        "large": 1548.4772190240058,
+    },
+    MEAN_OVER_CLASSES: {
+        "B6-K5": 0.48524927083964114,
+        "plain": 0.5836141460238525,
+        "B5-K10": 0.46325108237001517,
+        "large": 96.77982618900036,
+    },
+    LOG_SOFTMAX_AXIS: {
+        "B6-K5": 2.977745436024398,
+        "plain": 1.9528000602412545,
+        "B5-K10": 3.9644872808042186,
+        "large": 942.3015966234848,
+    },
     INT_TARGETS: {"B6-K5": 0.0, "B5-K10": 0.0, "large": 0.0},
-    SIGN: {"B6-K5": -2.4262463541982053, "plain": -1.7508424380715577, "B5-K10": -4.632510823700151, "large": -387.1193047560015},
+    SIGN: {
+        "B6-K5": -2.4262463541982053,
+        "plain": -1.7508424380715577,
+        "B5-K10": -4.632510823700151,
+        "large": -387.1193047560015,
+    },
     FIXED_SMOOTHING: {"plain": 1.7574849468216382, "B5-K10": 4.745317116435117, "large": 268.58157293415536},
-    NO_SMOOTHING_AT_ALL: {"B6-K5": 2.2893778072007596, "B5-K10": 4.8017202628026, "large": 150.04384111230928},
-    SMOOTHING_PER_CLASS: {"B6-K5": 3.8894716650682937, "B5-K10": 16.07427058134514, "large": 1188.3720003544634},
+    NO_SMOOTHING_AT_ALL: {
+        "B6-K5": 2.2893778072007596,
+        "B5-K10": 4.8017202628026,
+        "large": 150.04384111230928,
+    },
+    SMOOTHING_PER_CLASS: {
+        "B6-K5": 3.8894716650682937,
+        "B5-K10": 16.07427058134514,
+        "large": 1188.3720003544634,
+    },
 }
 
 
-def smoothed_inputs(B: int, K: int, smoothing: float, seed: int, scale: float = 2.0, key: str | None = None) -> Inputs:
+def smoothed_inputs(
+    B: int, K: int, smoothing: float, seed: int, scale: float = 2.0, key: str | None = None
+) -> Inputs:
     """Logits (B, K) of size ``scale``, float64, and B targets in [0, K)."""
     g = seeded(seed)
     logits = scale * torch.randn(B, K, generator=g, dtype=torch.float64)  # (B, K)
@@ -1347,7 +1401,9 @@ def compare_smoothed(
     s = inputs["smoothing"]
     returned = int(t["returned"])
     if returned == calls.RETURNED_OTHER:
-        return Verdict(False, check, "smoothed_cross_entropy should return the loss as a tensor (one number).")
+        return Verdict(
+            False, check, "smoothed_cross_entropy should return the loss as a tensor (one number)."
+        )
     loss = t["loss"]
     if loss.numel() == B and B > 1 and loss.dim() == 1:
         return _named_loss(check, PER_IMAGE, f"Your function returned a tensor of shape {tuple(loss.shape)}.")
@@ -1363,7 +1419,8 @@ def compare_smoothed(
         return Verdict(
             False,
             check,
-            messages.dtype("loss", logits.dtype, loss.dtype) + ": compute in the logits' dtype (no .float()).",
+            messages.dtype("loss", logits.dtype, loss.dtype)
+            + ": compute in the logits' dtype (no .float()).",
         )
     expected = oracle(inputs, outcome)
     tol = FLOAT64 if logits.dtype == torch.float64 else FLOAT32
@@ -1399,7 +1456,9 @@ def compare_smoothed(
         return _named_loss(check, LOSS_NOT_TENSOR)
     if not int(t["graph"]) or "gradient" not in t:
         return _named_loss(check, LOSS_GRAPH_CUT, "Your loss is right, but no gradient reaches the logits.")
-    wrong_gradient = differences({"gradient": expected["gradient"]}, t, tol, axes={"gradient": ("image", "class")})
+    wrong_gradient = differences(
+        {"gradient": expected["gradient"]}, t, tol, axes={"gradient": ("image", "class")}
+    )
     if wrong_gradient:
         return Verdict(
             False,

@@ -87,12 +87,29 @@ class OtherNames(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, 4))
 
 
+def torchvision_vit() -> nn.Module:
+    """torchvision's VisionTransformer, tiny: the course model's names (class_token, encoder.pos_embedding,
+    encoder.layers.*, heads.head). Used for parameter groups only (no forward)."""
+    from torchvision.models import VisionTransformer
+
+    return VisionTransformer(
+        image_size=IMAGE,
+        patch_size=PATCH,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        mlp_dim=16,
+        num_classes=CLASSES,
+    )
+
+
 MODELS: dict[str, Callable[[], nn.Module]] = {
     "small_net": SmallNet,
     "small_net_dropout": partial(SmallNet, dropout=0.3),
     "tiny_vit": TinyViT,
     "tiny_vit_dropout": partial(TinyViT, dropout=0.1),
     "other_names": OtherNames,
+    "torchvision_vit": torchvision_vit,
 }
 
 

@@ -3,7 +3,7 @@
 # %% parameter_groups
 def parameter_groups(model, weight_decay):
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    no_decay_names = ("cls_token", "pos_embed")
+    no_decay_names = ("cls_token", "class_token", "pos_embed")
     decay = [p for n, p in trainable if p.dim() >= 2 and not any(k in n for k in no_decay_names)]
     rest = [p for n, p in trainable if p.dim() < 2 or any(k in n for k in no_decay_names)]
     groups = []

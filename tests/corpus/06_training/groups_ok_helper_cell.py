@@ -10,6 +10,6 @@ def parameter_groups(model, weight_decay):
 # %% +parameter_groups
 def takes_decay(name, param):
     """Weight matrices and kernels decay; vectors and the two embeddings do not."""
-    if "cls_token" in name or "pos_embed" in name:
+    if "cls_token" in name or "class_token" in name or "pos_embed" in name:
         return False
     return len(param.shape) >= 2
