@@ -20,7 +20,9 @@ help:
 system:  ## install the Debian packages the tests need (as root, or through sudo)
 	@sh tools/system-packages.sh $(SYSTEM_PACKAGES)
 
-test: system $(STAMP)  ## the whole suite (installs what it needs first): checks, release sync, nbval, autograde
+LINTED := vitlab grader instructor tests benchmarks
+
+test: system $(STAMP) lint  ## the whole suite (installs what it needs first): lint, checks, release sync, nbval, autograde
 	VITLAB_FAST=1 $(PYTEST) tests
 	VITLAB_FAST=1 $(PYTEST) --nbval-lax --nbval-current-env -p no:randomly solutions
 
@@ -72,5 +74,6 @@ bench-train: $(STAMP)  ## course vs D2L 11.8 vs seed recipe, BUDGET=600 s of tra
 index: $(STAMP)  ## rewrite docs/exercises.md from the registry
 	$(PY) -m grader.index
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check vitlab grader tests benchmarks
+lint: $(STAMP)  ## ruff check and ruff format --check on the Python code (not the notebooks)
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)

@@ -125,22 +125,45 @@ def main() -> None:
         f"CPU forward+backward, float32, median of {repeats}; torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads, {platform.processor() or platform.machine()}"
     )
-    columns = ["B", "N", "D", "H", "from scratch ms", "nn.MHA ms", "nn.MHA fused ms", "loops ms",
-               "scratch/MHA", "scratch/fused", "loops/scratch"]
+    columns = [
+        "B",
+        "N",
+        "D",
+        "H",
+        "from scratch ms",
+        "nn.MHA ms",
+        "nn.MHA fused ms",
+        "loops ms",
+        "scratch/MHA",
+        "scratch/fused",
+        "loops/scratch",
+    ]
     print("| " + " | ".join(columns) + " |")
     print("|" + "|".join("-" * (len(c) + 2) for c in columns) + "|")
     worst = 0.0
     for B, N, D, H in SIZES:
         x = torch.randn(B, N, D, requires_grad=True)
-        modules = {"scratch": scratch_cls(D, H), "builtin": BuiltinMSA(D, H), "fused": BuiltinMSA(D, H, False),
-                   "loops": LoopMSA(D, H)}
-        ms = median_ms(modules, x, {"scratch": repeats, "builtin": repeats, "fused": repeats,
-                                    "loops": max(3, repeats // 3)})
+        modules = {
+            "scratch": scratch_cls(D, H),
+            "builtin": BuiltinMSA(D, H),
+            "fused": BuiltinMSA(D, H, False),
+            "loops": LoopMSA(D, H),
+        }
+        ms = median_ms(
+            modules,
+            x,
+            {"scratch": repeats, "builtin": repeats, "fused": repeats, "loops": max(3, repeats // 3)},
+        )
         worst = max(worst, ms["scratch"] / ms["builtin"])
         cells = [B, N, D, H] + [f"{ms[k]:.2f}" for k in ("scratch", "builtin", "fused", "loops")]
-        cells += [f"{ms['scratch'] / ms['builtin']:.2f}x", f"{ms['scratch'] / ms['fused']:.2f}x",
-                  f"{ms['loops'] / ms['scratch']:.1f}x"]
-        print("| " + " | ".join(str(c).rjust(len(name)) for c, name in zip(cells, columns)) + " |")
+        cells += [
+            f"{ms['scratch'] / ms['builtin']:.2f}x",
+            f"{ms['scratch'] / ms['fused']:.2f}x",
+            f"{ms['loops'] / ms['scratch']:.1f}x",
+        ]
+        print(
+            "| " + " | ".join(str(c).rjust(len(name)) for c, name in zip(cells, columns, strict=True)) + " |"
+        )
     print(f"worst ratio from-scratch/nn.MultiheadAttention: {worst:.2f}")
 
 

@@ -74,8 +74,12 @@ def course_namespace() -> dict:
     """Run notebook 6's setup, answer (reference answers in place), model and recipe cells, in notebook
     order, into a namespace: the benchmark imports the course recipe from the notebook itself."""
     notebook = nbformat.read(ROOT / "solutions" / "06_training" / "training.ipynb", as_version=4)
-    wanted = [c for c in notebook.cells if c.cell_type == "code"
-              and (notebook_cells.is_setup(c) or is_answer(c) or grade_id(c) in COURSE_CELLS)]
+    wanted = [
+        c
+        for c in notebook.cells
+        if c.cell_type == "code"
+        and (notebook_cells.is_setup(c) or is_answer(c) or grade_id(c) in COURSE_CELLS)
+    ]
     missing = [name for name in COURSE_CELLS if name not in {grade_id(c) for c in wanted}]
     if missing:
         raise SystemExit(f"solutions/06_training/training.ipynb has no cells with grade ids {missing}")
@@ -100,6 +104,7 @@ def cpu_model() -> str:
 
 # --- Dive into Deep Learning §11.8, on the d2l package's own parts -----------------------------------
 
+
 def d2l_vit(d2l):
     """The section's classes, defined against the imported d2l module."""
 
@@ -115,7 +120,11 @@ def d2l_vit(d2l):
     class ViTMLP(nn.Module):
         def __init__(self, mlp_num_hiddens, mlp_num_outputs, dropout=0.5):
             super().__init__()
-            self.dense1, self.gelu, self.dropout1 = nn.LazyLinear(mlp_num_hiddens), nn.GELU(), nn.Dropout(dropout)
+            self.dense1, self.gelu, self.dropout1 = (
+                nn.LazyLinear(mlp_num_hiddens),
+                nn.GELU(),
+                nn.Dropout(dropout),
+            )
             self.dense2, self.dropout2 = nn.LazyLinear(mlp_num_outputs), nn.Dropout(dropout)
 
         def forward(self, x):
@@ -134,16 +143,34 @@ def d2l_vit(d2l):
             return X + self.mlp(self.ln2(X))
 
     class ViT(d2l.Classifier):
-        def __init__(self, img_size, patch_size, num_hiddens, mlp_num_hiddens, num_heads, num_blks,
-                     emb_dropout, blk_dropout, lr=0.1, use_bias=False, num_classes=10):
+        def __init__(
+            self,
+            img_size,
+            patch_size,
+            num_hiddens,
+            mlp_num_hiddens,
+            num_heads,
+            num_blks,
+            emb_dropout,
+            blk_dropout,
+            lr=0.1,
+            use_bias=False,
+            num_classes=10,
+        ):
             super().__init__()
             self.save_hyperparameters()
             self.patch_embedding = PatchEmbedding(img_size, patch_size, num_hiddens)
             self.cls_token = nn.Parameter(torch.zeros(1, 1, num_hiddens))
-            self.pos_embedding = nn.Parameter(torch.randn(1, self.patch_embedding.num_patches + 1, num_hiddens))
+            self.pos_embedding = nn.Parameter(
+                torch.randn(1, self.patch_embedding.num_patches + 1, num_hiddens)
+            )
             self.dropout = nn.Dropout(emb_dropout)
-            self.blks = nn.Sequential(*(ViTBlock(num_hiddens, num_hiddens, mlp_num_hiddens, num_heads,
-                                                 blk_dropout, use_bias) for _ in range(num_blks)))
+            self.blks = nn.Sequential(
+                *(
+                    ViTBlock(num_hiddens, num_hiddens, mlp_num_hiddens, num_heads, blk_dropout, use_bias)
+                    for _ in range(num_blks)
+                )
+            )
             self.head = nn.Sequential(nn.LayerNorm(num_hiddens), nn.Linear(num_hiddens, num_classes))
 
         def forward(self, X):
@@ -205,10 +232,13 @@ def run_d2l(budget_s: float, loaders, evaluate) -> Result:
     trainer = BudgetTrainer(max_epochs=10, num_gpus=1)
     trainer.fit(model, Data())
     accuracy = evaluate(model, test_loader, torch.device("cpu"))["accuracy"]
-    return Result("d2l", count(model), budget.images, budget.used, budget.batches / len(train_loader), accuracy)
+    return Result(
+        "d2l", count(model), budget.images, budget.used, budget.batches / len(train_loader), accuracy
+    )
 
 
 # --- the seed exercise -------------------------------------------------------------------------
+
 
 class SeedBlock(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_ratio: int = 4):
@@ -232,13 +262,17 @@ class SeedViT(nn.Module):
         self.class_token = nn.Parameter(torch.rand(1, hidden))
         position = torch.arange(grid * grid + 1).unsqueeze(1)  # (N+1, 1)
         angle = position / 10_000 ** (torch.arange(0, hidden, 2) / hidden)  # (N+1, hidden/2)
-        self.register_buffer("positions", torch.stack([angle.sin(), angle.cos()], -1).flatten(1), persistent=False)
+        self.register_buffer(
+            "positions", torch.stack([angle.sin(), angle.cos()], -1).flatten(1), persistent=False
+        )
         self.blocks = nn.ModuleList(SeedBlock(hidden, heads) for _ in range(blocks))
         self.mlp = nn.Sequential(nn.Linear(hidden, classes), nn.Softmax(dim=-1))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         patch = images.shape[-1] // self.grid
-        patches = images.unfold(2, patch, patch).unfold(3, patch, patch).flatten(1, 3).flatten(2)  # (B, N, P*P)
+        patches = (
+            images.unfold(2, patch, patch).unfold(3, patch, patch).flatten(1, 3).flatten(2)
+        )  # (B, N, P*P)
         tokens = self.mapper(patches)
         out = torch.cat([self.class_token.expand(len(images), 1, -1), tokens], 1) + self.positions
         for block in self.blocks:
@@ -260,10 +294,13 @@ def run_seed(budget_s: float, loaders, evaluate) -> Result:
             loss.backward()
             optimizer.step()
     accuracy = evaluate(model, test_loader, torch.device("cpu"))["accuracy"]
-    return Result("seed", count(model), budget.images, budget.used, budget.batches / len(train_loader), accuracy)
+    return Result(
+        "seed", count(model), budget.images, budget.used, budget.batches / len(train_loader), accuracy
+    )
 
 
 # --- the course recipe ----------------------------------------------------------------------------
+
 
 def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple, choice: str) -> Result:
     """The notebook's own path: probe, choose the recipe (unless told), fit for the budget."""
@@ -274,17 +311,23 @@ def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple, choi
     name = "COURSE" if chosen is namespace["COURSE"] else "LEAN"
     print(f"  probe: {speed:,.0f} images/s (uncompiled); recipe {name}: {why}", flush=True)
     recipe = namespace["QUICK"] if quick else chosen
-    train_loader, test_loader = data.memory_loaders(recipe.batch_size, *sizes, train_transform=namespace["augment"],
-                                                    test_transform=namespace["plain"])
-    model, history = namespace["fit"](recipe, budget_s=budget_s, verbose=False, train_loader=train_loader,
-                                      test_loader=test_loader)
+    train_loader, test_loader = data.memory_loaders(
+        recipe.batch_size, *sizes, train_transform=namespace["augment"], test_transform=namespace["plain"]
+    )
+    model, history = namespace["fit"](
+        recipe, budget_s=budget_s, verbose=False, train_loader=train_loader, test_loader=test_loader
+    )
     last = history[-1]
     for row in history:
-        print(f"  course epoch {row['epoch']:>5.2f}: {row['seconds']:6.0f} s, test accuracy {row['test_accuracy']:.4f}")
+        print(
+            f"  course epoch {row['epoch']:>5.2f}: {row['seconds']:6.0f} s, "
+            f"test accuracy {row['test_accuracy']:.4f}"
+        )
     # scored again after training, independently of fit's history
     accuracy = namespace["evaluate"](model, test_loader, namespace["device"])["accuracy"]
-    return Result(f"course ({name})", count(model), last["images"], last["train_seconds"], last["epoch"],
-                  accuracy)
+    return Result(
+        f"course ({name})", count(model), last["images"], last["train_seconds"], last["epoch"], accuracy
+    )
 
 
 def count(model: nn.Module) -> int:
@@ -293,11 +336,17 @@ def count(model: nn.Module) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=float, default=600.0, help="training seconds per recipe (default 600)")
+    parser.add_argument(
+        "--budget", type=float, default=600.0, help="training seconds per recipe (default 600)"
+    )
     parser.add_argument("--recipes", default="course,d2l,seed", help="comma-separated: course, d2l, seed")
     parser.add_argument("--quick", action="store_true", help="2,048 / 512 images and the quick course recipe")
-    parser.add_argument("--course-recipe", choices=("auto", "course", "lean"), default="auto",
-                        help="auto (default): the notebook's probe chooses COURSE or LEAN")
+    parser.add_argument(
+        "--course-recipe",
+        choices=("auto", "course", "lean"),
+        default="auto",
+        help="auto (default): the notebook's probe chooses COURSE or LEAN",
+    )
     args = parser.parse_args(argv)
     wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
     unknown = set(wanted) - {"course", "d2l", "seed"}
@@ -312,9 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         transform = v2.Compose(steps) if steps else None
         return data.memory_loaders(128, *sizes, train_transform=transform, test_transform=transform)
 
-    print(f"Fashion-MNIST, {args.budget:.0f} s of training per recipe; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, CPU model: {cpu_model()}",
-          flush=True)
+    print(
+        f"Fashion-MNIST, {args.budget:.0f} s of training per recipe; torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads, {os.cpu_count()} CPUs, CPU model: {cpu_model()}",
+        flush=True,
+    )
     results = []
     for name in wanted:
         print(f"training the {name} recipe ...", flush=True)
@@ -325,18 +376,24 @@ def main(argv: list[str] | None = None) -> int:
         else:
             results.append(run_seed(args.budget, loaders, evaluate))
         r = results[-1]
-        print(f"  {r.recipe}: {r.test_accuracy:.4f} after {r.train_s:.0f} s ({r.epochs:.2f} epochs)", flush=True)
+        print(
+            f"  {r.recipe}: {r.test_accuracy:.4f} after {r.train_s:.0f} s ({r.epochs:.2f} epochs)", flush=True
+        )
     columns = ["recipe", "parameters", "images/s", "epochs", "training s", "test accuracy"]
     print("| " + " | ".join(columns) + " |")
     print("|" + "|".join("---" for _ in columns) + "|")
     for r in results:
-        print(f"| {r.recipe} | {r.parameters:,} | {r.throughput:,.0f} | {r.epochs:.2f} | {r.train_s:.0f} | "
-              f"{r.test_accuracy:.4f} |")
+        print(
+            f"| {r.recipe} | {r.parameters:,} | {r.throughput:,.0f} | {r.epochs:.2f} | {r.train_s:.0f} | "
+            f"{r.test_accuracy:.4f} |"
+        )
     course = [r for r in results if r.recipe.startswith("course")]
     if course:
         c = course[0]
-        print(f"{c.recipe.replace('course (', 'course recipe (')}: {c.test_accuracy:.4f} test accuracy after "
-              f"{c.train_s:.0f} s, {c.throughput:,.0f} images/s; CPU model: {cpu_model()}")
+        print(
+            f"{c.recipe.replace('course (', 'course recipe (')}: {c.test_accuracy:.4f} test accuracy after "
+            f"{c.train_s:.0f} s, {c.throughput:,.0f} images/s; CPU model: {cpu_model()}"
+        )
     return 0
 
 

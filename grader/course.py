@@ -1,4 +1,5 @@
 """The nbgrader course: its configuration and the assignments it holds."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 solutions/<assignment>/<notebook>.ipynb is the source; notebooks/<assignment>/<notebook>.ipynb the
 student release. Every grading artefact lives under the git-ignored .grading/ folder.
 """
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +18,14 @@ c.CourseDirectory.submitted_directory = ".grading/submitted"
 c.CourseDirectory.autograded_directory = ".grading/autograded"
 c.CourseDirectory.feedback_directory = ".grading/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / '.grading' / 'gradebook.db'}"
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "*.pt"]  # checkpoints a run leaves
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "data",
+    "*.pt",
+]  # checkpoints a run leaves
 
 # what a student sees in place of each solution region
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

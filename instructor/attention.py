@@ -83,7 +83,9 @@ SDPA_HIDDEN = [
     case("one token", (2,), 1, 1, 5, seed=102),
     case("d = 1", (3,), 6, 6, 1, seed=103),
     case("4 leading axes, 9 queries, 2 keys, values of width 4", (2, 1, 3, 2), 9, 2, 6, 4, seed=104),
-    case("(B, nh, N, N) random mask", (2, 3), 5, 5, 4, mask=lambda: _random_mask((2, 3, 5, 5), 105), seed=105),
+    case(
+        "(B, nh, N, N) random mask", (2, 3), 5, 5, 4, mask=lambda: _random_mask((2, 3, 5, 5), 105), seed=105
+    ),
     case(
         "(N, N) random mask, 10 tokens, d = 12",
         (4,),

@@ -108,7 +108,16 @@ HIDDEN = {
         public.unpatchify_case("3-channel 12x8 images, patch size 4", 4, 3, 12, 8, 4, seed=201),
         public.unpatchify_case("patch size 1", 2, 3, 5, 7, 1, seed=202),
         public.unpatchify_case("a single patch", 3, 2, 6, 6, 6, seed=203),
-        public.unpatchify_case("float64 patches of 3-channel 6x9 images (not square), patch size 3", 2, 3, 6, 9, 3, seed=204, dtype=torch.float64),
+        public.unpatchify_case(
+            "float64 patches of 3-channel 6x9 images (not square), patch size 3",
+            2,
+            3,
+            6,
+            9,
+            3,
+            seed=204,
+            dtype=torch.float64,
+        ),
         Case(
             "the output stays on the input's device",
             lambda: {"shape": (2, 6, 12), "patch_size": 2, "height": 4, "width": 6},

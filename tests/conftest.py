@@ -1,4 +1,5 @@
 """Shared fixtures. Notebook runs are grouped: one kernel per notebook, one grading run per module."""
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ gives its verdict, figures render inline. Screenshots and timings go to .grading
 (git-ignored); ``VITLAB_DOCS_SCREENSHOTS=1`` also refreshes the two pictures of the README in docs/.
 Skipped only where Debian's chromium is not installed (``.ci/run`` installs it).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,13 +37,23 @@ ARTEFACTS = ROOT / ".grading" / "browser"
 DOCS = ROOT / "docs"
 NOTEBOOK = "01_patchify/patchify.ipynb"
 MISTAKE = samples.SAMPLES / "01_patchify" / "patchify_column_major.py"  # a typical wrong answer
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 TIMINGS: dict[str, float] = {}
 
 if not CHROMIUM.exists():
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
-                allow_module_level=True)
+    pytest.skip(
+        f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium; .ci/run does)",
+        allow_module_level=True,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -72,8 +83,9 @@ def _stop(proc: subprocess.Popen, base: str, token: str) -> None:
     """Ask the server to shut down (it stops its kernels), then end the process group it runs in."""
     if proc.poll() is None:
         try:
-            request = urllib.request.Request(f"{base}/api/shutdown", method="POST",
-                                             headers={"Authorization": f"token {token}"})
+            request = urllib.request.Request(
+                f"{base}/api/shutdown", method="POST", headers={"Authorization": f"token {token}"}
+            )
             urllib.request.urlopen(request, timeout=5).close()
             proc.wait(timeout=15)
         except (urllib.error.URLError, OSError, subprocess.TimeoutExpired):
@@ -99,21 +111,35 @@ def lab(tmp_path_factory):
     settings = home / "settings"
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
-        json.dumps({"windowingMode": "none"}))
-    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), VITLAB_FAST="1",
-               PYTHONPATH=str(ROOT))  # kernels import vitlab from this checkout, whatever else is installed
+        json.dumps({"windowingMode": "none"})
+    )
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "ws"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        VITLAB_FAST="1",
+        PYTHONPATH=str(ROOT),
+    )  # kernels import vitlab from this checkout, whatever else is installed
     port, token = _free_port(), secrets.token_hex(16)
     venv = Path(sys.prefix)  # the interpreter running the tests is the course's environment
-    command = ["make", "--no-print-directory", "-o", f"{venv}/.vitlab-installed", f"VENV={venv}", "lab",
-               f"NOTEBOOKS={notebooks}",
-               f"LAB_ARGS=--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
-               f"--ServerApp.port_retries=0 --IdentityProvider.token={token}"]
+    command = [
+        "make",
+        "--no-print-directory",
+        "-o",
+        f"{venv}/.vitlab-installed",
+        f"VENV={venv}",
+        "lab",
+        f"NOTEBOOKS={notebooks}",
+        f"LAB_ARGS=--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} "
+        f"--ServerApp.port_retries=0 --IdentityProvider.token={token}",
+    ]
     log = home / "jupyterlab.log"
     start = time.monotonic()
     with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_for_server(f"{base}/api/status?token={token}", proc, log)
@@ -153,14 +179,16 @@ def page(lab):
 
 
 def _wait_idle(page, timeout: float = 120_000) -> None:
-    page.wait_for_selector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]',
-                           timeout=timeout)
+    page.wait_for_selector(
+        '.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=timeout
+    )
 
 
 def _cell(page, text: str):
     """The code cell whose source contains ``text``."""
     cell = page.locator(".jp-NotebookPanel .jp-CodeCell").filter(
-        has=page.locator(".jp-InputArea .cm-content", has_text=text))
+        has=page.locator(".jp-InputArea .cm-content", has_text=text)
+    )
     assert cell.count() == 1, f"expected one cell containing {text!r}, found {cell.count()}"
     return cell
 
@@ -184,8 +212,10 @@ def _run_all(page, watch) -> None:
         queued = page.locator(".jp-NotebookPanel .jp-InputPrompt", has_text="*").count()
         if time.monotonic() - start > (180 if queued else 10):
             errors = page.locator(".jp-NotebookPanel .jp-OutputArea-output[data-mime-type*='stderr']")
-            pytest.fail("Run All stopped before the test cell ran; errors shown:\n"
-                        + "\n".join(errors.all_inner_texts())[-2000:])
+            pytest.fail(
+                "Run All stopped before the test cell ran; errors shown:\n"
+                + "\n".join(errors.all_inner_texts())[-2000:]
+            )
         time.sleep(0.2)
     _wait_idle(page)
 
@@ -275,8 +305,11 @@ def test_student_flow_in_notebook_1(lab, page):
 
     # 3. the other answers filled in too, then nbgrader's Validate button: its verdict is a success
     start = time.monotonic()
-    for grade_id, marker in (("unpatchify", "def unpatchify("), ("patch_embedding", "class PatchEmbedding("),
-                             ("as_conv", "def patch_embedding_as_conv(")):
+    for grade_id, marker in (
+        ("unpatchify", "def unpatchify("),
+        ("patch_embedding", "class PatchEmbedding("),
+        ("as_conv", "def patch_embedding_as_conv("),
+    ):
         _replace_source(page, _cell(page, marker), reference[grade_id])
     page.locator(".validate-button").click()  # it saves the notebook first
     verdict = page.locator("#validation-message")

@@ -94,7 +94,11 @@ def test_judge_names_the_matching_mistake_and_only_that():
     exercise = _double(mistakes=[squared, tripled])
     assert _verdict(exercise, lambda x: x * 2).passed
     wrong = _verdict(exercise, lambda x: x * 3)
-    assert not wrong.passed and wrong.mistake == "tripled instead of doubled" and "multiply by 2" in wrong.message
+    assert (
+        not wrong.passed
+        and wrong.mistake == "tripled instead of doubled"
+        and "multiply by 2" in wrong.message
+    )
     other = _verdict(exercise, lambda x: x + 10)
     assert not other.passed and other.mistake is None and "expected vs got" in other.message
 
@@ -126,7 +130,11 @@ def test_a_known_error_is_named_as_a_mistake():
 
     case = Case("three numbers", CASE.inputs, explain_error=explain)
     verdict = _verdict(_double(), lambda x: (x * 2, 0), case)
-    assert not verdict.passed and verdict.mistake == "a tuple returned" and "return the tensor" in verdict.message
+    assert (
+        not verdict.passed
+        and verdict.mistake == "a tuple returned"
+        and "return the tensor" in verdict.message
+    )
     plain = _verdict(_double(), lambda x: 1 / 0, case)
     assert plain.mistake is None and "ZeroDivisionError" in plain.message
 
@@ -169,7 +177,10 @@ def test_check_failure_renders_a_diagnosis_not_a_traceback(capsys):
     failing = ExerciseResult(
         "test_patchify",
         "patchify",
-        (Verdict(True, "patchify: a"), Verdict(False, "patchify: case", "this looks like a typical mistake: X.\nFix: Y")),
+        (
+            Verdict(True, "patchify: a"),
+            Verdict(False, "patchify: case", "this looks like a typical mistake: X.\nFix: Y"),
+        ),
     )
     try:
         show(failing)

@@ -185,16 +185,24 @@ def test_known_errors_are_named_from_pytorchs_own_messages():
 
     assert P.explain_error(_error_of(view_after_permute))[0] == P.VIEW_NOT_CONTIGUOUS
     assert P.explain_error(_error_of(copy_into_parameter))[0] == P.NO_GRAD_COPY
-    tuple_out = Outcome(error_type="TypeError", error_message="patches should be a torch.Tensor but is a tuple")
+    tuple_out = Outcome(
+        error_type="TypeError", error_message="patches should be a torch.Tensor but is a tuple"
+    )
     assert P.explain_error(tuple_out)[0] == P.TUPLE_RETURNED
-    assert P.explain_error(Outcome(error_type="RuntimeError", error_message="shape '[2, 5]' is invalid")) is None
+    assert (
+        P.explain_error(Outcome(error_type="RuntimeError", error_message="shape '[2, 5]' is invalid")) is None
+    )
 
 
 def test_trained_kernels_are_found_by_shape_and_absent_files_draw_nothing(tmp_path):
     from vitlab.plots import patches as plots
 
     kernels = torch.randn(8, 1, 4, 4)
-    state = {"conv_proj.weight": kernels, "conv_proj.bias": torch.zeros(8), "heads.head.weight": torch.randn(10, 8)}
+    state = {
+        "conv_proj.weight": kernels,
+        "conv_proj.bias": torch.zeros(8),
+        "heads.head.weight": torch.randn(10, 8),
+    }
     torch.save({"config": {"patch_size": 4}, "state": state, "accuracy": 0.9}, tmp_path / "course_vit.pt")
     found, described = plots.trained_patch_kernels(tmp_path / "course_vit.pt")
     assert torch.equal(found, kernels) and "0.900" in described
@@ -202,4 +210,6 @@ def test_trained_kernels_are_found_by_shape_and_absent_files_draw_nothing(tmp_pa
     (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
     assert plots.trained_patch_kernels(tmp_path / "junk.pt") is None
     smooth = torch.linspace(-1, 1, 4).expand(8, 1, 4, 4)  # the same ramp in every row
-    assert plots.neighbour_correlation(smooth) > 0.5 > abs(plots.neighbour_correlation(torch.randn(64, 1, 4, 4)))
+    assert (
+        plots.neighbour_correlation(smooth) > 0.5 > abs(plots.neighbour_correlation(torch.randn(64, 1, 4, 4)))
+    )

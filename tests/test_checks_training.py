@@ -315,7 +315,10 @@ def test_public_smoothed_mistake_tables_match_the_instructors_formulas():
     for name, row in tables.items():
         assert set(row) == set(public.SMOOTHED_MISTAKES[name]), name
         for key, value in row.items():
-            assert public.SMOOTHED_MISTAKES[name][key] == pytest.approx(value, rel=1e-12, abs=1e-12), (name, key)
+            assert public.SMOOTHED_MISTAKES[name][key] == pytest.approx(value, rel=1e-12, abs=1e-12), (
+                name,
+                key,
+            )
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.37, 1.0])
@@ -335,7 +338,10 @@ def test_the_instructors_answer_is_pytorchs_label_smoothing(smoothing):
 
 def test_smoothed_mistakes_differ_from_the_answer_and_from_each_other():
     """Every mistake changes the loss of some public case, and no two give the same losses."""
-    rows = {name: tuple(round(row.get(k, math.nan), 8) for k in public.SMOOTHED_CASES) for name, row in public.SMOOTHED_MISTAKES.items()}
+    rows = {
+        name: tuple(round(row.get(k, math.nan), 8) for k in public.SMOOTHED_CASES)
+        for name, row in public.SMOOTHED_MISTAKES.items()
+    }
     assert all(public.SMOOTHED_MISTAKES.values())
     assert len(set(rows.values())) == len(rows)
 
@@ -351,12 +357,18 @@ def test_every_smoothed_mistake_is_named_on_the_hidden_cases_by_its_code():
                 continue
             outcome = Outcome(tensors={**made, "returned": torch.tensor(0), "graph": torch.tensor(1)})
             verdict = public.SMOOTHED.verdict(
-                case, inputs, outcome, oracle=hidden.smoothed_answer, mistakes=hidden.MISTAKES["test_smoothed_cross_entropy"]
+                case,
+                inputs,
+                outcome,
+                oracle=hidden.smoothed_answer,
+                mistakes=hidden.MISTAKES["test_smoothed_cross_entropy"],
             )
-            alike = {  # mistakes with the same loss here (B=1: log_softmax over dim 0 is 0, as truncated targets)
+            # mistakes with the same loss here (B=1: log_softmax over dim 0 is 0, as truncated targets)
+            alike = {
                 other
                 for other, f in hidden.SMOOTHED_MISTAKE_FORMULAS.items()
-                if (o := hidden._smoothed_outputs(f, inputs)) is not None and torch.allclose(o["loss"], made["loss"])
+                if (o := hidden._smoothed_outputs(f, inputs)) is not None
+                and torch.allclose(o["loss"], made["loss"])
             }
             assert not verdict.passed and verdict.mistake in alike, (name, case.name, verdict.message)
             named += verdict.mistake == name
@@ -390,7 +402,14 @@ def test_smoothed_messages_name_what_came_back():
     right = public.smoothed_oracle(inputs)
     wrong = {"loss": right["loss"] + 1.0, "returned": torch.tensor(0), "graph": torch.tensor(1)}
     verdict = public.SMOOTHED.verdict(case, inputs, Outcome(tensors=wrong))
-    assert not verdict.passed and verdict.mistake is None and "q = (1 - s) * one_hot + s / K" in verdict.message
-    cut = {**right, "returned": torch.tensor(0), "graph": torch.tensor(1), "gradient": right["gradient"] * 0.5}
+    assert (
+        not verdict.passed and verdict.mistake is None and "q = (1 - s) * one_hot + s / K" in verdict.message
+    )
+    cut = {
+        **right,
+        "returned": torch.tensor(0),
+        "graph": torch.tensor(1),
+        "gradient": right["gradient"] * 0.5,
+    }
     verdict = public.SMOOTHED.verdict(case, inputs, Outcome(tensors=cut))
     assert not verdict.passed and "gradient" in verdict.message

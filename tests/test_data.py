@@ -1,4 +1,5 @@
 """The data loader: offline Fashion-MNIST through torchvision, one clear message when missing."""
+
 from __future__ import annotations
 
 import shutil
@@ -47,7 +48,9 @@ def test_vitlab_data_folder_is_used_first(isolated, monkeypatch):
     test_set = data.fashion_mnist(train=False)
     image, label = test_set[0]
     assert len(test_set) == 10_000 and label == 9
-    assert image.shape == (1, 28, 28) and image.dtype == torch.float32 and 0 <= image.min() <= image.max() <= 1
+    assert (
+        image.shape == (1, 28, 28) and image.dtype == torch.float32 and 0 <= image.min() <= image.max() <= 1
+    )
 
 
 def test_a_damaged_file_gets_a_clear_message(isolated, monkeypatch):
@@ -90,8 +93,12 @@ def test_device_is_a_real_device():
 
 def test_gz_names_match_torchvision():
     names = [name for name, _ in data._gz_files()]
-    assert names == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                     "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    assert names == [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
 
 
 def test_a_read_only_cache_says_which_variable_to_set(isolated, monkeypatch):

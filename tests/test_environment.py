@@ -1,4 +1,5 @@
 """The environment: pins kept equal in both files, torch and torchvision together, d2l importable."""
+
 from __future__ import annotations
 
 import re
@@ -13,7 +14,9 @@ PIN = re.compile(r"^\s*([A-Za-z0-9_.\-\[\]]+)\s*==\s*([^;\s]+)")
 
 def pins_pyproject() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    specs = project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
+    specs = project["dependencies"] + [
+        d for group in project["optional-dependencies"].values() for d in group
+    ]
     return {m[1].lower(): m[2] for s in specs if (m := PIN.match(s))}
 
 

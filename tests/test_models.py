@@ -90,8 +90,14 @@ def test_patch_dropout_off_by_default_changes_nothing():
 
 def test_torchvision_names_the_course_uses():
     names = dict(ViT(ViTConfig(dim=16, depth=2, heads=2)).named_parameters())
-    for name in ("class_token", "encoder.pos_embedding", "conv_proj.weight", "heads.head.weight",
-                 "encoder.layers.encoder_layer_1.self_attention.in_proj_weight", "encoder.ln.weight"):
+    for name in (
+        "class_token",
+        "encoder.pos_embedding",
+        "conv_proj.weight",
+        "heads.head.weight",
+        "encoder.layers.encoder_layer_1.self_attention.in_proj_weight",
+        "encoder.ln.weight",
+    ):
         assert name in names, name
     assert names["class_token"].shape == (1, 1, 16) and names["encoder.pos_embedding"].shape == (1, 50, 16)
 
@@ -106,12 +112,15 @@ def test_state_dict_round_trip():
     assert torch.equal(model(images), again(images))
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"patch_size": 5}, "not a multiple"),
-    ({"pool": "max"}, "pool must be"),
-    ({"token_keep": 0.0}, "token_keep"),
-    ({"token_keep": 1.5}, "token_keep"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"patch_size": 5}, "not a multiple"),
+        ({"pool": "max"}, "pool must be"),
+        ({"token_keep": 0.0}, "token_keep"),
+        ({"token_keep": 1.5}, "token_keep"),
+    ],
+)
 def test_bad_configurations_are_named(changes, message):
     with pytest.raises(ValueError, match=message):
         ViT(ViTConfig(dim=16, depth=1, heads=2, **changes))

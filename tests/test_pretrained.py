@@ -1,4 +1,5 @@
 """The offline ViT-B/16 loader of notebook 7, part 2, exercised with random weights (no network)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """notebooks/ is exactly what nbgrader makes of solutions/, and leaks nothing."""
+
 from __future__ import annotations
 
 import filecmp
@@ -28,7 +29,8 @@ def test_release_is_in_sync_with_solutions(fresh_release):
             assert committed.exists(), f"{committed} is missing: run `make release` and commit notebooks/"
             assert filecmp.cmp(committed, regenerated, shallow=False), (
                 f"{committed} differs from what `make release` makes of {solution}: run `make release` and "
-                "commit notebooks/ (never edit notebooks/ by hand)")
+                "commit notebooks/ (never edit notebooks/ by hand)"
+            )
     released = {p.relative_to(ROOT / "notebooks") for p in (ROOT / "notebooks").rglob("*.ipynb")}
     expected = {p.relative_to(fresh_release) for p in fresh_release.rglob("*.ipynb")}
     assert released == expected, f"notebooks/ holds notebooks that solutions/ does not: {released - expected}"
@@ -45,13 +47,18 @@ def test_leak_detector_finds_a_leaked_solution_line(tmp_path):
     leaked = nbformat.read(ROOT / "notebooks" / assignment / solution.name, as_version=4)
     source = nbformat.read(solution, as_version=4)
     answer = next(c for c in source.cells if "### BEGIN SOLUTION" in c.source)
-    target = next(c for c in leaked.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                  == answer.metadata.nbgrader.grade_id)
+    target = next(
+        c
+        for c in leaked.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == answer.metadata.nbgrader.grade_id
+    )
     target.source = answer.source.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", "")
     (tmp_path / assignment).mkdir()
     nbformat.write(leaked, tmp_path / assignment / solution.name)
-    assert any("solution line" in problem for problem in release.leaks(tmp_path / assignment / solution.name,
-                                                                         solution))
+    assert any(
+        "solution line" in problem
+        for problem in release.leaks(tmp_path / assignment / solution.name, solution)
+    )
 
 
 def test_released_test_cells_are_locked_and_answers_blank():
@@ -61,5 +68,7 @@ def test_released_test_cells_are_locked_and_answers_blank():
             tests = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
             answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
             assert tests and answers
-            assert all(c.metadata.nbgrader.get("locked") for c in tests if not c.metadata.nbgrader.get("solution"))
+            assert all(
+                c.metadata.nbgrader.get("locked") for c in tests if not c.metadata.nbgrader.get("solution")
+            )
             assert all("raise NotImplementedError()" in c.source for c in answers if c.cell_type == "code")

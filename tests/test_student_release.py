@@ -1,4 +1,5 @@
 """What students get: the bundle holds nothing instructor-only and its blank notebooks work."""
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,21 @@ def installed(tmp_path_factory):
     bundle = unpacked / student_release.NAME
     source = shutil.copytree(bundle, unpacked / "pip-source")  # pip leaves build files behind
     site = unpacked / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(site), str(source)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(source),
+        ],
+        check=True,
+    )
     return bundle, site
 
 
@@ -42,19 +56,33 @@ def student_kernel(installed, tmp_path_factory):
     third_party = [p for p in sys.path if p.endswith("site-packages")]
     spec_dir = tmp_path_factory.mktemp("jupyter") / "kernels" / "vitlab-student"
     spec_dir.mkdir(parents=True)
-    (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "student", "language": "python",
-        "env": {"PYTHONPATH": os.pathsep.join([str(site), *third_party]), "MPLBACKEND": "Agg"},
-    }))
+    (spec_dir / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "student",
+                "language": "python",
+                "env": {"PYTHONPATH": os.pathsep.join([str(site), *third_party]), "MPLBACKEND": "Agg"},
+            }
+        )
+    )
     return spec_dir.parent.parent
 
 
 def test_bundle_has_only_student_material(installed):
     bundle, site = installed
     names = {p.name for p in bundle.iterdir()}
-    assert names == {"notebooks", "vitlab", "pyproject.toml", "environment.yml", "Makefile", "README.md",
-                     ".gitignore", "docs", ".jupyter-student"}
+    assert names == {
+        "notebooks",
+        "vitlab",
+        "pyproject.toml",
+        "environment.yml",
+        "Makefile",
+        "README.md",
+        ".gitignore",
+        "docs",
+        ".jupyter-student",
+    }
     assert student_release.audit(bundle) == []
     assert not (site / "vitlab" / "hidden").exists()
     text = "\n".join(p.read_text(errors="ignore") for p in bundle.rglob("*") if p.is_file())
@@ -68,7 +96,9 @@ def test_audit_catches_an_instructor_file(tmp_path):
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "x.py").write_text("### BEGIN HIDDEN TESTS\n")
     problems = student_release.audit(tmp_path)
-    assert any("instructor-only folder" in p for p in problems) and any("BEGIN HIDDEN TESTS" in p for p in problems)
+    assert any("instructor-only folder" in p for p in problems) and any(
+        "BEGIN HIDDEN TESTS" in p for p in problems
+    )
 
 
 def test_blank_notebook_runs_its_public_tests_from_the_bundle(installed, student_kernel, monkeypatch):
@@ -76,12 +106,21 @@ def test_blank_notebook_runs_its_public_tests_from_the_bundle(installed, student
     monkeypatch.setenv("JUPYTER_PATH", str(student_kernel))
     for path in sorted((bundle / "notebooks").rglob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_code_cell(
-            "import vitlab, importlib.util\n"
-            f"assert vitlab.__file__.startswith({str(site)!r}), vitlab.__file__\n"
-            "assert importlib.util.find_spec('vitlab.hidden') is None"))
-        NotebookClient(nb, timeout=300, kernel_name="vitlab-student", allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        nb.cells.insert(
+            0,
+            nbformat.v4.new_code_cell(
+                "import vitlab, importlib.util\n"
+                f"assert vitlab.__file__.startswith({str(site)!r}), vitlab.__file__\n"
+                "assert importlib.util.find_spec('vitlab.hidden') is None"
+            ),
+        )
+        NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="vitlab-student",
+            allow_errors=True,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
         assert not any(o.output_type == "error" for o in nb.cells[0].outputs), nb.cells[0].outputs
         tests = [c for c in nb.cells if samples.is_test(c)]
         assert tests, f"{path.name} has no test cells"
@@ -89,6 +128,8 @@ def test_blank_notebook_runs_its_public_tests_from_the_bundle(installed, student
             errors = [o for o in cell.outputs if o.output_type == "error"]
             assert errors and errors[0].ename == "CheckFailure", f"{path.name}: {cell.source[:60]}"
             assert "not implemented yet" in "\n".join(errors[0].traceback)
-        setup = nb.cells[[c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells].index("setup")]
+        setup = nb.cells[
+            [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in nb.cells].index("setup")
+        ]
         printed = "".join(o.get("text", "") for o in setup.outputs)
         assert not any(o.output_type == "error" for o in setup.outputs), printed

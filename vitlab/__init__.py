@@ -4,6 +4,7 @@ Student-side modules: ``config`` (quick mode, paths), ``device``, ``data``, ``pl
 ``checks`` library with its catalogue of typical mistakes. The ``hidden`` subpackage holds the hidden test
 cases and instructor-only oracles; it is left out of the student release.
 """
+
 from vitlab.config import FAST
 from vitlab.device import pick_device
 

@@ -1,4 +1,5 @@
 """The one place for run-time settings read from the environment."""
+
 from __future__ import annotations
 
 import os

@@ -8,6 +8,7 @@ Files found in 1 or 2 are unpacked into the cache (``$VITLAB_CACHE``, default ``
 with torchvision's own ``extract_archive``; torchvision does all the parsing (and checks the IDX
 magic numbers). Debian recompresses the files, so the ``.gz`` MD5 sums differ from torchvision's.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,14 +22,22 @@ from torchvision.transforms import v2
 from vitlab import config
 
 CLASSES: tuple[str, ...] = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 )
 #: Mean and standard deviation of the training pixels (scaled to [0, 1]).
 MEAN, STD = 0.2860, 0.3530
 
 HOW_TO_GET_DATA = """Fashion-MNIST was not found. Get it in one of three ways:
-  1. Debian/Ubuntu:   sudo apt-get install dataset-fashion-mnist   (installs /usr/share/datasets/fashion-mnist)
+  1. Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist (to /usr/share/datasets/fashion-mnist)
   2. Any machine:     put the four original files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
                       t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a folder and
                       export VITLAB_DATA=/path/to/that/folder
@@ -66,16 +75,21 @@ def _unpack_into_cache(source: Path) -> Path | None:
         try:
             raw.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise DataNotFoundError(f"cannot unpack Fashion-MNIST into {raw} ({error.strerror}): set VITLAB_CACHE "
-                                    "to a writable folder") from None
+            raise DataNotFoundError(
+                f"cannot unpack Fashion-MNIST into {raw} ({error.strerror}): set VITLAB_CACHE "
+                "to a writable folder"
+            ) from None
         for path in files:
             try:
                 extract_archive(str(path), str(raw), remove_finished=False)
             except PermissionError as error:
-                raise DataNotFoundError(f"cannot write {error.filename}: set VITLAB_CACHE to a writable folder") from None
+                raise DataNotFoundError(
+                    f"cannot write {error.filename}: set VITLAB_CACHE to a writable folder"
+                ) from None
             except (OSError, EOFError) as error:
                 raise DataNotFoundError(
-                    f"{path} could not be unpacked ({error}): the file is damaged. Delete it and get the data "
+                    f"{path} could not be unpacked ({error}): the file is damaged. "
+                    "Delete it and get the data "
                     "again.\n" + HOW_TO_GET_DATA.format(cache=root)
                 ) from None
     return root
@@ -95,7 +109,9 @@ def find_root() -> Path:
     try:
         datasets.FashionMNIST(str(root), train=False, download=True)
     except Exception as error:  # no network, blocked mirror, read-only disk...
-        raise DataNotFoundError(HOW_TO_GET_DATA.format(cache=root) + f"\n(download failed: {error})") from None
+        raise DataNotFoundError(
+            HOW_TO_GET_DATA.format(cache=root) + f"\n(download failed: {error})"
+        ) from None
     return root
 
 
@@ -123,8 +139,14 @@ def subset(dataset: Dataset, size: int, seed: int = 0) -> Dataset:
     return Subset(dataset, order[:size].tolist())
 
 
-def loaders(batch_size: int = 128, train_size: int | None = None, test_size: int | None = None,
-            train_transform=None, test_transform=None, num_workers: int = 0) -> tuple[DataLoader, DataLoader]:
+def loaders(
+    batch_size: int = 128,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    train_transform=None,
+    test_transform=None,
+    num_workers: int = 0,
+) -> tuple[DataLoader, DataLoader]:
     """Train and test loaders; quick mode (``VITLAB_FAST=1``) keeps 2,048 / 512 images."""
     train_set = fashion_mnist(True, train_transform)
     test_set = fashion_mnist(False, test_transform)
@@ -147,10 +169,23 @@ class TensorLoader:
     (see :class:`RandomFlips` for one coin per image). ``dataset[i]`` gives one transformed image.
     """
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool = False,
-                 drop_last: bool = False, transform=None, seed: int = 0):
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor,
+        batch_size: int,
+        shuffle: bool = False,
+        drop_last: bool = False,
+        transform=None,
+        seed: int = 0,
+    ):
         self.images, self.labels = images, labels  # (N, 1, 28, 28) float in [0, 1], (N,)
-        self.batch_size, self.shuffle, self.drop_last, self.transform = batch_size, shuffle, drop_last, transform
+        self.batch_size, self.shuffle, self.drop_last, self.transform = (
+            batch_size,
+            shuffle,
+            drop_last,
+            transform,
+        )
         self.generator = torch.Generator().manual_seed(seed)
         self.dataset = _TransformedItems(self)
 
@@ -200,17 +235,28 @@ class RandomFlips:
         return images
 
 
-def memory_loaders(batch_size: int = 128, train_size: int | None = None, test_size: int | None = None,
-                   train_transform=None, test_transform=None, seed: int = 0) -> tuple[TensorLoader, TensorLoader]:
-    """Like :func:`loaders` (same subsets in quick mode), with both splits in memory (:class:`TensorLoader`)."""
+def memory_loaders(
+    batch_size: int = 128,
+    train_size: int | None = None,
+    test_size: int | None = None,
+    train_transform=None,
+    test_transform=None,
+    seed: int = 0,
+) -> tuple[TensorLoader, TensorLoader]:
+    """Like :func:`loaders` (same subsets in quick mode), both splits in memory (:class:`TensorLoader`)."""
     loaders_ = []
-    for train, size, full, fast, transform in ((True, train_size, 60_000, 2048, train_transform),
-                                               (False, test_size, 10_000, 512, test_transform)):
+    for train, size, full, fast, transform in (
+        (True, train_size, 60_000, 2048, train_transform),
+        (False, test_size, 10_000, 512, test_transform),
+    ):
         images, labels = as_tensors(train)
         size = size or config.quick(full, fast)
         if size < len(labels):
             keep = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))[:size]
             images, labels = images[keep], labels[keep]
-        loaders_.append(TensorLoader(images, labels, batch_size, shuffle=train, drop_last=train, transform=transform,
-                                     seed=seed))
+        loaders_.append(
+            TensorLoader(
+                images, labels, batch_size, shuffle=train, drop_last=train, transform=transform, seed=seed
+            )
+        )
     return loaders_[0], loaders_[1]

@@ -1,4 +1,5 @@
 """Pick the fastest available device: CUDA, then Apple MPS, then the CPU."""
+
 from __future__ import annotations
 
 import torch

@@ -6,6 +6,7 @@ Nothing here downloads. The weights file (``vit_b_16-c867db91.pth``, 330 MB) is 
 2. in torch hub's checkpoint cache (``torch.hub.get_dir()/checkpoints``), where
    ``torchvision.models.vit_b_16(weights="DEFAULT")`` leaves it after one online run.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,11 @@ def file_name() -> str:
 
 
 def how_to_get() -> str:
-    return (f"No pretrained ViT-B/16 weights here, so part 2 is skipped: run "
-            f"`torchvision.models.vit_b_16(weights=\"DEFAULT\")` once while online (it saves {file_name()} "
-            f"to {Path(torch.hub.get_dir()) / 'checkpoints'}), or set ${ENV} to a copy of that file.")
+    return (
+        f"No pretrained ViT-B/16 weights here, so part 2 is skipped: run "
+        f'`torchvision.models.vit_b_16(weights="DEFAULT")` once while online (it saves {file_name()} '
+        f"to {Path(torch.hub.get_dir()) / 'checkpoints'}), or set ${ENV} to a copy of that file."
+    )
 
 
 def weights_path() -> Path | None:
@@ -35,8 +38,10 @@ def weights_path() -> Path | None:
     if chosen:
         path = Path(chosen).expanduser()
         if not path.is_file():
-            raise FileNotFoundError(f"${ENV} is set to {path}, but there is no file there. Point it at "
-                                    f"{file_name()} (the ViT-B/16 ImageNet weights) or unset it.")
+            raise FileNotFoundError(
+                f"${ENV} is set to {path}, but there is no file there. Point it at "
+                f"{file_name()} (the ViT-B/16 ImageNet weights) or unset it."
+            )
         return path
     cached = Path(torch.hub.get_dir()) / "checkpoints" / file_name()
     return cached if cached.is_file() else None
@@ -50,14 +55,18 @@ def load_vit_b_16(path: Path | None = None) -> tuple[nn.Module, nn.Module] | Non
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:
-        raise RuntimeError(f"could not read {path} as a PyTorch weights file ({type(error).__name__}: {error}). "
-                           f"Download {file_name()} again.") from error
+        raise RuntimeError(
+            f"could not read {path} as a PyTorch weights file ({type(error).__name__}: {error}). "
+            f"Download {file_name()} again."
+        ) from error
     model = vit_b_16(weights=None)
     try:
         model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as error:
-        raise RuntimeError(f"{path} does not hold ViT-B/16 weights for torchvision's vit_b_16 "
-                           f"({str(error).splitlines()[0]}). Use {file_name()}.") from error
+        raise RuntimeError(
+            f"{path} does not hold ViT-B/16 weights for torchvision's vit_b_16 "
+            f"({str(error).splitlines()[0]}). Use {file_name()}."
+        ) from error
     return model, WEIGHTS.transforms()
 
 
@@ -67,8 +76,14 @@ def as_rgb_batch(images: torch.Tensor, transforms: nn.Module) -> torch.Tensor:
 
 
 @torch.no_grad()
-def head_inputs(model: nn.Module, head_name: str, images: torch.Tensor, transforms: nn.Module,
-                device: torch.device | str = "cpu", batch_size: int = 32) -> torch.Tensor:
+def head_inputs(
+    model: nn.Module,
+    head_name: str,
+    images: torch.Tensor,
+    transforms: nn.Module,
+    device: torch.device | str = "cpu",
+    batch_size: int = 32,
+) -> torch.Tensor:
     """What the head at ``head_name`` receives for each grayscale image: (B, features), computed once.
 
     With a frozen backbone these never change, so a linear probe can train on them directly.
@@ -80,7 +95,7 @@ def head_inputs(model: nn.Module, head_name: str, images: torch.Tensor, transfor
     model.eval()
     try:
         for start in range(0, len(images), batch_size):
-            model(as_rgb_batch(images[start:start + batch_size], transforms).to(device))
+            model(as_rgb_batch(images[start : start + batch_size], transforms).to(device))
     finally:
         hook.remove()
         for module, mode in modes.items():

@@ -1,4 +1,5 @@
 """Figures for notebooks 4 and 5 (encoder block and full ViT), drawn from the student's own outputs."""
+
 from __future__ import annotations
 
 import math
@@ -21,24 +22,33 @@ def show_gradient_norms(curves: Mapping[str, Sequence[float]], ax=None, title: s
     return ax
 
 
-def show_token_flow(stages: Sequence[tuple[str, tuple[int, ...]]],
-                    title: str = "token shapes through the model"):
+def show_token_flow(
+    stages: Sequence[tuple[str, tuple[int, ...]]], title: str = "token shapes through the model"
+):
     """Each stage as a box whose height grows (log scale) with its number of tokens (pixels for the
     4-D stages), labelled with its shape.
 
     ``stages``: (name, shape) pairs in order, e.g. ("patch_embed", (8, 64, 4, 4)).
     """
     fig, ax = plt.subplots(figsize=(1.55 * len(stages), 3.0))
-    tokens = [shape[1] if len(shape) == 3 else (shape[2] * shape[3] if len(shape) == 4 else 1)
-              for _, shape in stages]
+    tokens = [
+        shape[1] if len(shape) == 3 else (shape[2] * shape[3] if len(shape) == 4 else 1)
+        for _, shape in stages
+    ]
     tallest = math.log(max(tokens) + 1)
     for i, ((name, shape), n) in enumerate(zip(stages, tokens, strict=True)):
         height = 0.3 + 2.2 * math.log(n + 1) / tallest  # log scale: 784 pixels ... 1 pooled vector
         color = "tab:blue" if len(shape) == 3 else ("tab:gray" if len(shape) == 4 else "tab:orange")
         ax.add_patch(plt.Rectangle((i * 1.5, -height / 2), 1.0, height, color=color, alpha=0.35))
         ax.text(i * 1.5 + 0.5, height / 2 + 0.12, name, ha="center", va="bottom", fontsize=8)
-        ax.text(i * 1.5 + 0.5, 0, "\n".join(["(" + ", ".join(map(str, shape)) + ")"]), ha="center",
-                va="center", fontsize=7)
+        ax.text(
+            i * 1.5 + 0.5,
+            0,
+            "\n".join(["(" + ", ".join(map(str, shape)) + ")"]),
+            ha="center",
+            va="center",
+            fontsize=7,
+        )
         if i:
             ax.annotate("", xy=(i * 1.5, 0), xytext=(i * 1.5 - 0.5, 0), arrowprops={"arrowstyle": "->"})
     ax.set_xlim(-0.2, 1.5 * len(stages) - 0.3)
@@ -116,8 +126,14 @@ def show_architecture(image: torch.Tensor | None = None, patch_size: int = 7, de
     for n in range(5):  # tokens: the class token then patch tokens
         color = "tab:orange" if n == 0 else "tab:blue"
         ax.add_patch(plt.Rectangle((4.05, 2.55 - 0.34 * n), 0.5, 0.28, facecolor=color, alpha=0.6))
-    ax.text(4.3, 2.95, "self.cls_token\n$x_\\mathrm{class}$ (index 0)", ha="center", fontsize=8,
-            color="tab:orange")
+    ax.text(
+        4.3,
+        2.95,
+        "self.cls_token\n$x_\\mathrm{class}$ (index 0)",
+        ha="center",
+        fontsize=8,
+        color="tab:orange",
+    )
     ax.text(4.3, 0.95, "N patch tokens\n(B, N, D)", ha="center", va="top", fontsize=8, color="tab:blue")
     _arrow(ax, (3.6, 1.8), (4.0, 1.8))
     _box(ax, 4.9, 1.3, 1.4, 1.0, "+ self.pos_embed\n$E_\\mathrm{pos}$\n(1, N + 1, D)", "tab:green")
@@ -125,14 +141,37 @@ def show_architecture(image: torch.Tensor | None = None, patch_size: int = 7, de
     _box(ax, 6.5, 1.45, 0.85, 0.7, "self.dropout", "white")
     _arrow(ax, (6.3, 1.8), (6.5, 1.8))
     # equations 2 and 3: the blocks
-    ax.add_patch(plt.Rectangle((7.65, 0.75), 2.9, 2.3, facecolor="none", edgecolor="tab:purple", lw=1.2,
-                               ls="--"))
-    ax.text(9.1, 3.1, f"self.blocks: L = {depth} of make_block(...), $\\ell = 1 \\dots L$", ha="center",
-            fontsize=8, color="tab:purple")
-    _box(ax, 7.8, 2.0, 2.6, 0.8, "LN → MSA → + residual\n$z'_\\ell = \\mathrm{MSA}(\\mathrm{LN}(z_{\\ell-1}))"
-         " + z_{\\ell-1}$", "tab:purple", fontsize=7)
-    _box(ax, 7.8, 0.9, 2.6, 0.8, "LN → MLP → + residual\n$z_\\ell = \\mathrm{MLP}(\\mathrm{LN}(z'_\\ell))"
-         " + z'_\\ell$", "tab:purple", fontsize=7)
+    ax.add_patch(
+        plt.Rectangle((7.65, 0.75), 2.9, 2.3, facecolor="none", edgecolor="tab:purple", lw=1.2, ls="--")
+    )
+    ax.text(
+        9.1,
+        3.1,
+        f"self.blocks: L = {depth} of make_block(...), $\\ell = 1 \\dots L$",
+        ha="center",
+        fontsize=8,
+        color="tab:purple",
+    )
+    _box(
+        ax,
+        7.8,
+        2.0,
+        2.6,
+        0.8,
+        "LN → MSA → + residual\n$z'_\\ell = \\mathrm{MSA}(\\mathrm{LN}(z_{\\ell-1})) + z_{\\ell-1}$",
+        "tab:purple",
+        fontsize=7,
+    )
+    _box(
+        ax,
+        7.8,
+        0.9,
+        2.6,
+        0.8,
+        "LN → MLP → + residual\n$z_\\ell = \\mathrm{MLP}(\\mathrm{LN}(z'_\\ell)) + z'_\\ell$",
+        "tab:purple",
+        fontsize=7,
+    )
     _arrow(ax, (9.1, 2.0), (9.1, 1.7))
     _arrow(ax, (7.35, 1.8), (7.65, 1.8))
     # equation 4 and the head
@@ -143,11 +182,12 @@ def show_architecture(image: torch.Tensor | None = None, patch_size: int = 7, de
     _box(ax, 13.35, 1.3, 0.95, 1.0, "self.head\nLinear\nlogits", "tab:red")
     _arrow(ax, (13.05, 1.8), (13.35, 1.8))
     # the equations under the parts they compute
-    for (left, right), text in [((2.1, 7.35), "eq. 1: $z_0 = [x_\\mathrm{class}; x_p^1 E; \\dots; x_p^N E]"
-                                              " + E_\\mathrm{pos}$"),
-                                ((7.65, 10.55), "eq. 2-3: L pre-norm blocks"),
-                                ((10.85, 13.05), "eq. 4: $y = \\mathrm{LN}(z_L^0)$"),
-                                ((13.35, 14.3), "head")]:
+    for (left, right), text in [
+        ((2.1, 7.35), "eq. 1: $z_0 = [x_\\mathrm{class}; x_p^1 E; \\dots; x_p^N E] + E_\\mathrm{pos}$"),
+        ((7.65, 10.55), "eq. 2-3: L pre-norm blocks"),
+        ((10.85, 13.05), "eq. 4: $y = \\mathrm{LN}(z_L^0)$"),
+        ((13.35, 14.3), "head"),
+    ]:
         ax.plot([left, right], [0.45, 0.45], color="black", lw=1)
         ax.text((left + right) / 2, 0.35, text, ha="center", va="top", fontsize=9)
     ax.set_xlim(-0.1, 14.4)

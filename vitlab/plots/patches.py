@@ -1,4 +1,5 @@
 """Figures the notebooks draw from the student's own outputs (matplotlib only)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -100,7 +101,8 @@ def trained_patch_kernels(path: Path | str | None = None) -> tuple[torch.Tensor,
 
 def neighbour_correlation(weight: torch.Tensor) -> float:
     """How alike neighbouring weights of the kernels (D, C, P, P) are: the correlation between each weight
-    and its right and lower neighbours, over all kernels (about 0 for random kernels, near 1 for smooth ones)."""
+    and its right and lower neighbours, over all kernels (about 0 for random kernels, near 1 for smooth
+    ones)."""
     w = weight.detach().float().cpu()
     w = w - w.mean(dim=(-2, -1), keepdim=True)  # each kernel's own mean removed
     a = torch.cat([w[..., :, :-1].flatten(), w[..., :-1, :].flatten()])  # a weight

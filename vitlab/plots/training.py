@@ -1,4 +1,5 @@
 """Figures of notebook 6: training curves, confusion matrix, image grids, attention maps."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -14,7 +15,7 @@ def show_history(history: list[dict]):
     for key in ("train_accuracy", "test_accuracy"):
         axes[1].plot(epochs, [h[key] for h in history], "o-", label=key.replace("_", " "))
     axes[2].plot(epochs, [h["lr"] for h in history], "o-")
-    for ax, title in zip(axes, ["loss", "accuracy", "learning rate at the end of the epoch"]):
+    for ax, title in zip(axes, ["loss", "accuracy", "learning rate at the end of the epoch"], strict=True):
         ax.set_title(title)
         ax.set_xlabel("epoch")
     axes[0].legend()
@@ -42,8 +43,15 @@ def show_confusion(predictions: torch.Tensor, labels: torch.Tensor, classes: tup
     ax.imshow(counts, cmap="Blues")
     for i in range(k):
         for j in range(k):
-            ax.text(j, i, int(counts[i, j]), ha="center", va="center", fontsize=7,
-                    color="white" if counts[i, j] > counts.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                int(counts[i, j]),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if counts[i, j] > counts.max() / 2 else "black",
+            )
     ax.set_xticks(range(k), classes, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(k), classes, fontsize=8)
     ax.set_xlabel("predicted")
@@ -67,8 +75,11 @@ def show_images(images: torch.Tensor, titles: list[str], title: str = "", column
     return fig
 
 
-def show_attention_maps(images: torch.Tensor, maps: torch.Tensor,
-                        title: str = "test images and what the head reads (attention rollout)"):
+def show_attention_maps(
+    images: torch.Tensor,
+    maps: torch.Tensor,
+    title: str = "test images and what the head reads (attention rollout)",
+):
     """Each image (B, 1, H, W) above its attention map (B, h, w), upsampled to the image size."""
     count = len(images)
     fig, axes = plt.subplots(2, count, figsize=(count * 1.6, 3.4), squeeze=False)
