@@ -3,7 +3,7 @@
 The bundle holds the released notebooks, the student-side helper package ``vitlab`` whole (its
 public checks, the harness, the figures; the hidden cases and instructor-only oracles live in the
 top-level ``instructor`` package, which is never copied), the environment files, the student
-Makefile, the README's student part with its screenshots (docs/) and ``make lab``'s JupyterLab
+Makefile, the README's student part with its screenshots and glossary (docs/) and ``make lab``'s JupyterLab
 configuration (.jupyter-student/). It never holds solutions, hidden cases, instructor oracles or
 the grader; the build fails if any of their text slipped in.
 """
@@ -60,9 +60,10 @@ def build(into: Path = BUILD) -> tuple[Path, Path]:
     shutil.copy(course.ROOT / "student.mk", root / "Makefile")
     readme = student_readme((course.ROOT / "README.md").read_text())
     (root / "README.md").write_text(readme)
-    for picture in sorted(set(re.findall(r"\((docs/[\w.-]+\.png)\)", readme))):  # the README's screenshots
-        (root / picture).parent.mkdir(exist_ok=True)
-        shutil.copy(course.ROOT / picture, root / picture)
+    # what the README's student part links to: its screenshots and the glossary
+    for linked in sorted(set(re.findall(r"\((docs/[\w.-]+\.(?:png|md))\)", readme))):
+        (root / linked).parent.mkdir(exist_ok=True)
+        shutil.copy(course.ROOT / linked, root / linked)
     for name in LAB_CONFIG:  # `make lab`'s own JupyterLab configuration, without its run-time files
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(course.ROOT / name, root / name)
