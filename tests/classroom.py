@@ -17,6 +17,7 @@ import nbformat
 from grader.autograde import results as R
 from grader.autograde import store, timestamps
 from tests.conftest import ROOT
+from vitlab import cells
 
 ASSIGNMENT, NOTEBOOK = "01_patchify", "patchify"
 #: the written questions of the generated source notebook: grade id -> (points, question, model answer)
@@ -57,9 +58,17 @@ def with_questions(nb: nbformat.NotebookNode, answers: dict[str, str]) -> nbform
     return nb
 
 
+def without_written(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without its own written questions: the tests ask the questions of :data:`WRITTEN` only."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if not cells.is_written_answer(c)]
+    return nb
+
+
 def written_source(folder: Path) -> Path:
-    """A source folder like solutions/ whose notebook 1 also asks the written questions (model answers in)."""
-    nb = nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    """A source folder like solutions/ whose notebook 1 asks the written questions of :data:`WRITTEN`
+    (model answers in) instead of its own."""
+    nb = without_written(nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4))
     nb = with_questions(nb, {gid: model for gid, (_, _, model) in WRITTEN.items()})
     target = folder / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -78,6 +87,16 @@ def layout(assignment: str = ASSIGNMENT) -> list[tuple[str, float]]:
     return found
 
 
+def written_points(assignment: str = ASSIGNMENT) -> float:
+    """The points of the written answers (graded by hand) of an assignment's source notebook."""
+    return sum(
+        cells.points(c)
+        for path in sorted((ROOT / "solutions" / assignment).glob("*.ipynb"))
+        for c in nbformat.read(path, as_version=4).cells
+        if cells.is_written_answer(c)
+    )
+
+
 def graded(assignment: str = ASSIGNMENT, failing: dict[str, str] | None = None) -> list[R.CellResult]:
     """Every test cell of the assignment, passing except those in ``failing`` (grade id -> mistake)."""
     failing = failing or {}
@@ -88,7 +107,8 @@ def graded(assignment: str = ASSIGNMENT, failing: dict[str, str] | None = None) 
 
 
 def release() -> nbformat.NotebookNode:
-    return nbformat.read(ROOT / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    """Notebook 1's release without its own written questions (see :func:`written_source`)."""
+    return without_written(nbformat.read(ROOT / "notebooks" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4))
 
 
 def check(name: str, passed: bool, mistake: str | None = None) -> R.CheckResult:

@@ -36,7 +36,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTEFACTS = ROOT / ".grading" / "browser"
 DOCS = ROOT / "docs"
 NOTEBOOK = "01_patchify/patchify.ipynb"
-MISTAKE = samples.SAMPLES / "01_patchify" / "patchify_column_major.py"  # a typical wrong answer
+MISTAKE = samples.SAMPLES / "01_patchify" / "patchify--column_major.py"  # a typical wrong answer
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -220,6 +220,17 @@ def _run_all(page, watch) -> None:
     _wait_idle(page)
 
 
+def _answer_written_questions(page) -> None:
+    """Every markdown answer cell still showing nbgrader's placeholder: edit it, type an answer, render it."""
+    unanswered = page.locator(".jp-NotebookPanel .jp-MarkdownCell").filter(has_text="YOUR ANSWER HERE")
+    for _ in range(unanswered.count()):
+        cell = unanswered.first
+        cell.scroll_into_view_if_needed()
+        cell.dblclick()  # a rendered markdown cell opens its editor on a double click
+        _replace_source(page, cell, "Fewer, larger patches make fewer tokens: attention's cost falls.")
+        page.keyboard.press("Shift+Enter")  # render it again
+
+
 def _executed(cell) -> int:
     """The execution count in the cell's prompt ('[7]:' -> 7; '[ ]:' or '[*]:' -> 0)."""
     prompt = cell.locator(".jp-InputPrompt").first.inner_text()
@@ -271,7 +282,7 @@ def test_student_flow_in_notebook_1(lab, page):
     expected = dict(mistake.expects)["test_patchify"]  # the mistake's name, as the check states it
     solution = nbformat.read(ROOT / "solutions" / NOTEBOOK, as_version=4)
     reference = samples.reference_answers(solution)
-    answer, test = _cell(page, "def patchify("), _cell(page, "checks.test_patchify(")
+    answer, test = _cell(page, "def patchify("), _cell(page, 'checks.run("test_patchify"')
 
     # 1. a typical wrong answer: the public test names the mistake, with no traceback
     start = time.monotonic()
@@ -301,9 +312,10 @@ def test_student_flow_in_notebook_1(lab, page):
     _cell(page, "data.as_tensors(").evaluate("cell => cell.scrollIntoView({block: 'start'})")
     page.locator(".jp-NotebookPanel").screenshot(path=str(ARTEFACTS / "notebook.png"))
     _for_docs(ARTEFACTS / "notebook.png", "lab-notebook.png")
-    _cell(page, "plotting.show_patches(").screenshot(path=str(ARTEFACTS / "figure.png"))
+    _cell(page, "show_patches(").screenshot(path=str(ARTEFACTS / "figure.png"))
 
-    # 3. the other answers filled in too, then nbgrader's Validate button: its verdict is a success
+    # 3. the other answers filled in too, the written questions answered (nbgrader's Validate fails an
+    # unanswered one), then nbgrader's Validate button: its verdict is a success
     start = time.monotonic()
     for grade_id, marker in (
         ("unpatchify", "def unpatchify("),
@@ -311,6 +323,7 @@ def test_student_flow_in_notebook_1(lab, page):
         ("as_conv", "def patch_embedding_as_conv("),
     ):
         _replace_source(page, _cell(page, marker), reference[grade_id])
+    _answer_written_questions(page)
     page.locator(".validate-button").click()  # it saves the notebook first
     verdict = page.locator("#validation-message")
     verdict.wait_for(timeout=180_000)

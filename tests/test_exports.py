@@ -69,9 +69,12 @@ def out(tmp_path_factory):
     return out
 
 
-#: the points of the source notebooks, from their metadata: maxima and what failing test_patchify costs
-PATCHIFY = sum(p for _, p in C.layout())
-ATTENTION = sum(p for _, p in C.layout("03_attention"))
+#: the points of the source notebooks, from their metadata: autograded maxima, written answers (graded by
+#: hand, still awaited in these runs) and what failing test_patchify costs
+AUTO_PATCHIFY = sum(p for _, p in C.layout())
+AUTO_ATTENTION = sum(p for _, p in C.layout("03_attention"))
+PATCHIFY = AUTO_PATCHIFY + C.written_points()
+ATTENTION = AUTO_ATTENTION + C.written_points("03_attention")
 FIRST = dict(C.layout())["test_patchify"]
 
 
@@ -97,9 +100,15 @@ def test_canvas_csv_has_the_import_columns_and_one_column_per_assignment(out):
     ]
     assert table[1][0].strip() == "Points Possible" and table[1][5:] == [n(PATCHIFY), n(ATTENTION)]
     rows = {r[3]: r for r in table[2:]}
-    assert rows["amy"] == ["Amy Ng", "501", "S1", "amy", "A", n(PATCHIFY), n(ATTENTION)]  # on time
-    assert rows["bob"][5:] == [n(0.9 * PATCHIFY), ""]  # 21 h late: one day, 10% of the maximum; no notebook 3
-    assert rows["cyd"][5:] == [n(PATCHIFY - FIRST), ""]  # test_patchify failed; no time, no deadline applies
+    assert rows["amy"] == ["Amy Ng", "501", "S1", "amy", "A", n(AUTO_PATCHIFY), n(AUTO_ATTENTION)]  # on time
+    assert rows["bob"][5:] == [
+        n(AUTO_PATCHIFY - 0.1 * PATCHIFY),
+        "",
+    ]  # 21 h late: one day, 10% of the maximum; no notebook 3
+    assert rows["cyd"][5:] == [
+        n(AUTO_PATCHIFY - FIRST),
+        "",
+    ]  # test_patchify failed; no time, no deadline applies
 
 
 def test_moodle_csv_has_an_identifier_and_a_grade_and_feedback_column_per_assignment(out):
@@ -114,8 +123,10 @@ def test_moodle_csv_has_an_identifier_and_a_grade_and_feedback_column_per_assign
         "03_attention feedback",
     ]
     rows = {r[0]: r for r in table[1:]}
-    assert rows["amy"][:5] == ["amy", "Amy Ng", "amy@uni.example", n(PATCHIFY), ""]
-    assert rows["bob"][3] == n(0.9 * PATCHIFY) and "day(s) after the deadline" in rows["bob"][4]
+    assert rows["amy"][:5] == ["amy", "Amy Ng", "amy@uni.example", n(AUTO_PATCHIFY), ""]
+    assert (
+        rows["bob"][3] == n(AUTO_PATCHIFY - 0.1 * PATCHIFY) and "day(s) after the deadline" in rows["bob"][4]
+    )
 
 
 def test_gradescope_results_follow_the_autograder_specification(out):
@@ -123,7 +134,9 @@ def test_gradescope_results_follow_the_autograder_specification(out):
     assert {p.parent.name for p in folder.glob("01_patchify/*/results.json")} == {"amy", "bob", "cyd"}
     results = json.loads((folder / "01_patchify" / "cyd" / "results.json").read_text())
     assert set(results) >= {"score", "execution_time", "output", "visibility", "tests"}
-    assert results["score"] == PATCHIFY - FIRST and results["visibility"] in exports.GRADESCOPE_VISIBILITY
+    assert (
+        results["score"] == AUTO_PATCHIFY - FIRST and results["visibility"] in exports.GRADESCOPE_VISIBILITY
+    )
     for test in results["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["status"] in ("passed", "failed") and test["visibility"] in exports.GRADESCOPE_VISIBILITY
@@ -132,7 +145,8 @@ def test_gradescope_results_follow_the_autograder_specification(out):
     assert "column-major patches" in first["output"]
     late = json.loads((folder / "01_patchify" / "bob" / "results.json").read_text())
     assert (
-        late["score"] == pytest.approx(0.9 * PATCHIFY) and sum(t["score"] for t in late["tests"]) == PATCHIFY
+        late["score"] == pytest.approx(AUTO_PATCHIFY - 0.1 * PATCHIFY)
+        and sum(t["score"] for t in late["tests"]) == AUTO_PATCHIFY
     )
     assert f"Late penalty: -{n(0.1 * PATCHIFY)}" in late["output"]
 
@@ -219,12 +233,12 @@ def test_canvas_upload_posts_every_grade_through_canvasapi(out, monkeypatch, cap
     posts = {path: parse_qs(body) for method, path, body, _ in fake.calls if method == "POST"}
     patchify = posts["/api/v1/courses/7/assignments/11/submissions/update_grades"]
     assert patchify == {
-        "grade_data[501][posted_grade]": [n(PATCHIFY)],
-        "grade_data[sis_login_id:bob][posted_grade]": [n(0.9 * PATCHIFY)],
-        "grade_data[sis_login_id:cyd][posted_grade]": [n(PATCHIFY - FIRST)],
+        "grade_data[501][posted_grade]": [n(AUTO_PATCHIFY)],
+        "grade_data[sis_login_id:bob][posted_grade]": [n(AUTO_PATCHIFY - 0.1 * PATCHIFY)],
+        "grade_data[sis_login_id:cyd][posted_grade]": [n(AUTO_PATCHIFY - FIRST)],
     }
     assert posts["/api/v1/courses/7/assignments/12/submissions/update_grades"] == {
-        "grade_data[501][posted_grade]": [n(ATTENTION)]
+        "grade_data[501][posted_grade]": [n(AUTO_ATTENTION)]
     }
     assert {auth for *_, auth in fake.calls} == {"Bearer secret-token"}
     assert "01_patchify: 3 grade(s) sent to Canvas" in capsys.readouterr().out

@@ -174,15 +174,22 @@ def test_another_policy_changes_the_sheet_and_never_a_run(tmp_path):
     assert store.main([str(out), "--policy", str(policy_file)]) == 0
     with (out / "grades.csv").open(newline="") as f:
         sheet = {r["student"]: r for r in csv.DictReader(f)}
+    # a percentage of the notebook's maximum: its 10 autograded points and its written answers
+    maximum = 10 + C.written_points()
+    late_penalty, missing_penalty = 0.2 * maximum, 0.3 * maximum  # two started days; the cap
     assert [sheet["amy"][k] for k in ("raw_score", "penalty", "final_score", "late_by")] == [
         "10",
-        "2",
-        "8",
+        f"{late_penalty:g}",
+        f"{10 - late_penalty:g}",
         "36.02",
     ]
-    assert [sheet["bob"][k] for k in ("penalty", "final_score", "late_by")] == ["3", "7", ""]
+    assert [sheet["bob"][k] for k in ("penalty", "final_score", "late_by")] == [
+        f"{missing_penalty:g}",
+        f"{10 - missing_penalty:g}",
+        "",
+    ]
     assert "no submission time found" in sheet["bob"]["late_note"]
-    assert "-2" in (out / "feedback" / "amy" / "index.html").read_text()
+    assert f"-{late_penalty:g}" in (out / "feedback" / "amy" / "index.html").read_text()
     assert store.main([str(out)]) == 0  # no policy: no penalty, same runs
     with (out / "grades.csv").open(newline="") as f:
         assert {r["student"]: r["final_score"] for r in csv.DictReader(f)} == {"amy": "10", "bob": "10"}
