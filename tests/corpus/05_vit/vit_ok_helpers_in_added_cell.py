@@ -2,7 +2,6 @@
 used by the answer; the positional embedding initialised with trunc_normal_ as timm does."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0,

@@ -2,7 +2,6 @@
 place (broadcast over the batch), the mean read with narrow, and the head applied with F.linear."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0,

@@ -2,7 +2,6 @@
 MultiHeadSelfAttention (written with F.scaled_dot_product_attention); the checks read its qkv and proj."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% +vit
 class MultiHeadSelfAttention(nn.Module):
     def __init__(self, dim, num_heads):

@@ -2,7 +2,6 @@
 make_block; the checks read their weights too."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% +vit
 class MLP(nn.Module):
     def __init__(self, dim, hidden_dim, dropout=0.0):

@@ -2,7 +2,6 @@
 nn.ModuleList run by a loop, and the patch mean written as a sum divided by N."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0,

@@ -3,7 +3,6 @@ the class token), tokens by view + transpose, and with pool='cls' the final Laye
 token alone (a LayerNorm acts on each token separately, so this is the same)."""
 # verdict: test_vit: pass
 # verdict: test_vit_mean: pass
-# verdict: test_paper_configs: pass
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0,
