@@ -302,7 +302,9 @@ def run_seed(budget_s: float, loaders, evaluate) -> Result:
 # --- the course recipe ----------------------------------------------------------------------------
 
 
-def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple, choice: str) -> Result:
+def run_course(
+    budget_s: float, namespace: dict, quick: bool, sizes: tuple, choice: str, save: Path | None = None
+) -> Result:
     """The notebook's own path: probe, choose the recipe (unless told), fit for the budget."""
     speed = namespace["images_per_second"](namespace["COURSE"], steps=4 if quick else 12)
     chosen, why = namespace["choose_recipe"](speed)
@@ -321,10 +323,16 @@ def run_course(budget_s: float, namespace: dict, quick: bool, sizes: tuple, choi
     for row in history:
         print(
             f"  course epoch {row['epoch']:>5.2f}: {row['seconds']:6.0f} s, "
-            f"test accuracy {row['test_accuracy']:.4f}"
+            f"test accuracy {row['test_accuracy']:.4f} ({row.get('test_images', 'all')} test images)"
         )
     # scored again after training, independently of fit's history
     accuracy = namespace["evaluate"](model, test_loader, namespace["device"])["accuracy"]
+    if save is not None:  # as notebook 6 saves it: notebooks 1 and 8 load it from checkpoint_path()
+        config = {**recipe.model.__dict__}
+        state = {k: v.cpu() for k, v in model.state_dict().items()}
+        save.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"config": config, "state": state, "accuracy": accuracy}, save)
+        print(f"  saved the model to {save}", flush=True)
     return Result(
         f"course ({name})", count(model), last["images"], last["train_seconds"], last["epoch"], accuracy
     )
@@ -346,6 +354,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("auto", "course", "lean"),
         default="auto",
         help="auto (default): the notebook's probe chooses COURSE or LEAN",
+    )
+    parser.add_argument(
+        "--save",
+        type=Path,
+        default=None,
+        help="save the trained course model there, as notebook 6 does (e.g. checkpoints/course_vit.pt)",
     )
     args = parser.parse_args(argv)
     wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
@@ -370,7 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in wanted:
         print(f"training the {name} recipe ...", flush=True)
         if name == "course":
-            results.append(run_course(args.budget, namespace, args.quick, sizes, args.course_recipe))
+            results.append(
+                run_course(args.budget, namespace, args.quick, sizes, args.course_recipe, args.save)
+            )
         elif name == "d2l":
             results.append(run_d2l(args.budget, loaders, evaluate))
         else:

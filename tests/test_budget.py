@@ -26,19 +26,24 @@ def simulate(
     steps_per_epoch: int = 400,
     epochs: int = 30,
     evaluation: float = 4.0,
+    final_scale: float = 1.0,
 ) -> tuple[BudgetPlan, float, list[float]]:
     """A training run as notebook 6's fit drives the planner; returns the plan, the end time and the
-    seconds each epoch took."""
+    seconds each epoch took. The last evaluation takes `final_scale` times an ordinary one (fit scores
+    a subset of the test set after each epoch and the whole of it after the last)."""
     clock = Clock()
-    plan = BudgetPlan(steps_per_epoch, epochs, budget_s=budget, clock=clock)
+    plan = BudgetPlan(
+        steps_per_epoch, epochs, budget_s=budget, clock=clock, final_evaluation_scale=final_scale
+    )
     loader = list(range(steps_per_epoch))
     epoch_seconds = []
     while not plan.done:
         start = clock.now
         for _ in plan.batches(loader):
             clock.now += step_seconds(plan.steps)
-        clock.now += evaluation
-        plan.evaluated(evaluation)
+        seconds = evaluation * (final_scale if plan.done else 1.0)
+        clock.now += seconds
+        plan.evaluated(seconds)
         epoch_seconds.append(clock.now - start)
     return plan, clock.now, epoch_seconds
 
@@ -73,6 +78,30 @@ def test_under_load_the_plan_keeps_training_until_the_budget():
     assert end >= 600 - 400 * 0.02
     plan, end, _ = simulate(lambda step: 0.02 if step < 1000 else 0.05)
     assert end <= 600 + 4.0
+
+
+@pytest.mark.parametrize("final_scale", [1.0, 5.0])
+def test_a_bigger_last_evaluation_is_reserved(final_scale):
+    """fit evaluates 2,000 test images after each epoch and all 10,000 after the last: five times the
+    cost. The plan reserves it, so the run still ends within the budget, without leaving an epoch."""
+    budget, evaluation = 600.0, 1.0
+    plan, end, _ = simulate(lambda step: 0.05, budget=budget, evaluation=evaluation, final_scale=final_scale)
+    assert end <= budget + 1e-6, f"overran by {end - budget:.1f} s"
+    assert budget - end <= 400 * 0.05 + evaluation
+
+
+def test_an_unreserved_last_evaluation_overruns():
+    """The same run with a planner that does not know the last evaluation is bigger overruns by
+    about four ordinary evaluations: the reserve above is what keeps the budget."""
+    clock = Clock()
+    plan = BudgetPlan(400, 30, budget_s=600.0, clock=clock)  # final_evaluation_scale left at 1
+    while not plan.done:
+        for _ in plan.batches(range(400)):
+            clock.now += 0.05
+        seconds = 5.0 if plan.done else 1.0
+        clock.now += seconds
+        plan.evaluated(seconds)
+    assert clock.now > 600.0 + 3.0
 
 
 def test_without_a_budget_it_runs_the_epochs():

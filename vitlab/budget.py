@@ -36,6 +36,7 @@ class BudgetPlan:
     skip: int = 10  # the first steps (compilation, caches) are not timed
     every: int = 20  # re-plan every this many steps
     window: int = 200  # seconds per step from the last this many steps
+    final_evaluation_scale: float = 1.0  # the last evaluation costs this many ordinary ones (a bigger set)
     clock: Callable[[], float] = time.perf_counter
     steps: int = 0
     images: int = 0
@@ -76,9 +77,10 @@ class BudgetPlan:
             return  # a finished schedule stays finished: no extra steps at the floor
         left = self.budget_s - self.elapsed
         per_evaluation = self.seconds_per_evaluation()
-        # each epoch boundary still to come costs an evaluation; the last one is allowed to overrun
+        # each epoch boundary still to come costs an evaluation; the last one (perhaps on more images)
+        # is reserved in full
         per_step_with_evaluations = per_step + per_evaluation / self.steps_per_epoch
-        more = int(max(0.0, left - per_evaluation) / per_step_with_evaluations)
+        more = int(max(0.0, left - per_evaluation * self.final_evaluation_scale) / per_step_with_evaluations)
         self._set_total(self.steps + more)
 
     # -- the run ------------------------------------------------------------------------------------

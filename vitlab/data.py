@@ -193,6 +193,14 @@ class TensorLoader:
         full, rest = divmod(len(self.labels), self.batch_size)
         return full + (rest > 0 and not self.drop_last)
 
+    def head(self, count: int | None = None, batch_size: int | None = None) -> TensorLoader:
+        """A loader over the first ``count`` items (all: None), in order, with the same transform, in
+        batches of ``batch_size`` (default: this loader's): a fixed subset to evaluate on often."""
+        count = len(self.labels) if count is None else min(count, len(self.labels))
+        return TensorLoader(
+            self.images[:count], self.labels[:count], batch_size or self.batch_size, transform=self.transform
+        )
+
     def __iter__(self):
         order = torch.randperm(len(self.labels), generator=self.generator) if self.shuffle else None
         for b in range(len(self)):
