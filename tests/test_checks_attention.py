@@ -169,7 +169,7 @@ def test_rows_that_do_not_sum_to_one_and_a_leaking_mask_are_said():
         return weights @ v, weights
 
     verdict = checks.SDPA_SPEC.judge("sdpa", inputs, run_sdpa(unnormalised, inputs))
-    assert not verdict.passed and verdict.mistake is None
+    assert not verdict.passed and verdict.mistake == checks.NOT_A_SOFTMAX  # named by the property
     assert "do not sum to one" in verdict.message and "ignores the mask" in verdict.message
 
 
@@ -310,3 +310,24 @@ def test_the_reference_shape_passes_the_run_half():
     inputs = spec.inputs()
     outcome = Outcome(calls.sdpa_scratch({"scaled_dot_product_attention": explicit}, inputs))
     assert scratch_checks.run_case(spec).judge("scratch", inputs, outcome).passed
+
+
+def test_an_overflow_and_a_float32_softmax_are_named_by_their_outputs():
+    """No catalogued mistake reproduces these outputs exactly; their properties name them."""
+    inputs = checks.SDPA_PUBLIC[0].inputs()
+    large = dict(inputs, q=inputs["q"] * 1e4)  # scores far beyond exp's range, float32 or float64
+
+    def naive(q, k, v, mask=None):
+        e = (q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])).exp()
+        weights = e / e.sum(-1, keepdim=True)
+        return weights @ v, weights
+
+    overflow = checks.SDPA_SPEC.judge("sdpa", large, run_sdpa(naive, large))
+    assert not overflow.passed and overflow.mistake == checks.OVERFLOW, overflow.message
+    as64 = {k: (v.double() if torch.is_tensor(v) and v.is_floating_point() else v) for k, v in inputs.items()}
+
+    def in_float32(q, k, v, mask=None):
+        return explicit(q.float(), k.float(), v.float())
+
+    wrong_dtype = checks.SDPA_SPEC.judge("sdpa", as64, run_sdpa(in_float32, as64))
+    assert not wrong_dtype.passed and wrong_dtype.mistake == checks.WRONG_DTYPE, wrong_dtype.message

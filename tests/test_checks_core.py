@@ -3,13 +3,15 @@ messages that show the differing digits, and a failed test cell shown without a 
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from vitlab.checks import core
 from vitlab.checks.core import EXACT, FLOAT64, Case, Exercise, Mistake, Outcome, Verdict
 from vitlab.checks.display import CheckFailure, show
 from vitlab.checks.session import ExerciseResult
-from vitlab.harness.runner import capture
+from vitlab.harness.runner import capture, run_cell
+from vitlab.harness.wire import ProgramCell
 
 
 def test_differences_reports_shape_dtype_and_first_differing_index():
@@ -124,6 +126,38 @@ def test_expected_errors():
     assert "should raise a ValueError" in _verdict(exercise, lambda x: x, case).message
 
 
+def test_a_missing_or_wrong_input_check_is_named():
+    """Where a case expects an error, the usual ways to get the input check wrong are named, told
+    apart by what the code did: returned anyway, asserted, raised another type, or crashed inside."""
+    case = Case("bad input", lambda: {"x": torch.zeros(1)}, expect_error=ValueError)
+    answers = (
+        "def asserts(x):\n    assert x.shape[0] > 1, 'too short'\n"
+        "def raises_type_error(x):\n    raise TypeError('too short')\n"
+        "def crashes_inside(x):\n    return x.reshape(2, 3)\n"
+    )
+    cell: dict = {}
+    run_cell(ProgramCell("answer", "answer", answers), cell)  # as the grading program runs a student's cell
+    asserts, raises_type_error, crashes_inside = (
+        cell[n] for n in ("asserts", "raises_type_error", "crashes_inside")
+    )
+    exercise = _double()
+    named = {
+        "returned": _verdict(exercise, lambda x: x, case),
+        "asserted": _verdict(exercise, asserts, case),
+        "another type": _verdict(exercise, raises_type_error, case),
+        "crashed inside": _verdict(exercise, crashes_inside, case),
+    }
+    assert {how: v.mistake for how, v in named.items()} == {
+        "returned": core.NO_INPUT_CHECK,
+        "asserted": core.ASSERT_FOR_CHECK,
+        "another type": core.WRONG_ERROR_TYPE,
+        "crashed inside": core.NO_INPUT_CHECK,
+    }
+    assert all(not v.passed and "raise ValueError" in v.message for v in named.values())
+    assert "inside your computation" in named["crashed inside"].message
+    assert "RuntimeError" in named["crashed inside"].message
+
+
 def test_a_known_error_is_named_as_a_mistake():
     def explain(outcome: Outcome):
         return ("a tuple returned", "return the tensor") if "tuple" in outcome.error_message else None
@@ -193,3 +227,64 @@ def test_check_failure_renders_a_diagnosis_not_a_traceback(capsys):
         raise AssertionError("show() accepted a failing result")
     show(ExerciseResult("test_patchify", "patchify", (Verdict(True, "patchify: a"),)))
     assert "✓ patchify: all 1 checks passed." in capsys.readouterr().out
+
+
+def test_typical_shape_mistakes_are_named_only_when_undoing_them_gives_the_answer():
+    expected = torch.arange(12.0).reshape(3, 4)
+    named = {
+        "transposed": core.shape_mistake("y", (3, 4), expected.T.contiguous(), expected),
+        "extra axis": core.shape_mistake("y", (3, 4), expected[None], expected),
+        "missing axis": core.shape_mistake("y", (3, 1, 4), expected, expected[:, None]),
+        "reshaped": core.shape_mistake("y", (3, 4), expected.reshape(2, 6), expected),
+    }
+    assert {how: m and m[0] for how, m in named.items()} == {
+        "transposed": core.TRANSPOSED,
+        "extra axis": core.EXTRA_AXIS,
+        "missing axis": core.MISSING_AXIS,
+        "reshaped": core.WRONG_SHAPE,
+    }
+    assert "(3, 4)" in named["transposed"][1] and "(4, 3)" in named["transposed"][1]
+    # the right shape, or the wrong values in a swapped shape: nothing is claimed
+    assert core.shape_mistake("y", (3, 4), expected, expected) is None
+    assert core.shape_mistake("y", (3, 4), torch.zeros(4, 3), expected) is None
+    # without values (a custom judge that checks shapes first) the shape alone names it
+    assert core.shape_mistake("y", (3, 4), torch.zeros(4, 3))[0] == core.TRANSPOSED
+    assert core.shape_mistake("y", (3, 4), torch.zeros(5, 7)) is None
+
+
+def test_compare_names_a_shape_mistake_after_the_catalogue():
+    verdict = _verdict(_double(), lambda x: (x * 2)[None])
+    assert not verdict.passed and verdict.mistake == core.EXTRA_AXIS, verdict
+    assert "expected vs got" in verdict.message
+
+
+@pytest.mark.filterwarnings("ignore:The use of `x.T`")
+def test_errors_pytorch_raises_on_typical_mistakes_are_named_in_every_exercise():
+    answers = (
+        "def view_after_transpose(x):\n    return x[None].expand(2, 3).T.view(-1)\n"
+        "def in_place(x):\n    x.requires_grad_(True)\n    x *= 2\n    return x\n"
+        "def float_size(x):\n    return x.reshape(len(x) / 1)\n"
+        "def dot_t(x):\n    return x.reshape(1, 3, 1).T @ torch.ones(2, 2)\n"
+        "def plain_bug(x):\n    return x / 0 + [1]\n"
+    )
+    cell: dict = {"torch": torch}
+    run_cell(ProgramCell("answer", "answer", answers), cell)
+    expected = {
+        "view_after_transpose": core.VIEW_NOT_CONTIGUOUS,
+        "in_place": core.IN_PLACE_INPUT,
+        "float_size": core.FLOAT_SIZE,
+        "dot_t": core.DOT_T,
+        "plain_bug": None,  # an error of no typical kind is shown as it is, unnamed
+    }
+    assert {how: _verdict(_double(), cell[how]).mistake for how in expected} == expected
+
+
+def test_the_harness_contract_errors_are_named():
+    def no_bias(x):
+        raise AttributeError("keep nn.Linear's default bias=True in self.qkv and self.proj")
+
+    def renamed(x):
+        raise AttributeError("MultiHeadSelfAttention needs self.qkv = nn.Linear(dim, 3 * dim)")
+
+    assert _verdict(_double(), no_bias).mistake == core.LINEAR_NO_BIAS
+    assert _verdict(_double(), renamed).mistake == core.LAYER_MISSING

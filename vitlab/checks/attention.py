@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vitlab.checks import messages
+from vitlab.checks import core, messages
 from vitlab.checks.core import (
     FLOAT64,
     Case,
@@ -123,6 +123,10 @@ def _transposed(mask: torch.Tensor | None, q: torch.Tensor, k: torch.Tensor) -> 
 
 OUTPUT_ORDER = "output and weights returned in the wrong order"
 CUT_GRAPH = "the gradients do not flow back (the output is cut off from the autograd graph)"
+#: named from a property of the outputs (a row sum, a NaN, a dtype), whatever the code did
+NOT_A_SOFTMAX = "weights that are not a softmax over the keys"
+OVERFLOW = "exp without subtracting the row maximum (overflow)"
+WRONG_DTYPE = "computed in another dtype than the inputs'"
 HEADS_AVERAGED = "the weights are averaged over the heads"
 ACROSS_HEADS = "attention runs across the heads instead of the tokens (heads axis left after the tokens axis)"
 
@@ -160,9 +164,14 @@ class Spec:
         want = self.shapes(inputs)
         got = {key: tuple(t[key].shape) for key in want}
         if got != want:
-            return self.shape_verdict(check, inputs, outcome, want) or _shape_message(
-                check, want, got, self.names
-            )
+            custom = self.shape_verdict(check, inputs, outcome, want)
+            if custom is not None:
+                return custom
+            try:  # the right values in a typical wrong shape are named as such
+                reference = self.oracle(inputs, outcome)
+            except Exception:
+                reference = None
+            return core.shape_verdict(check, want, t, expected=reference, names=self.names)
         close = tolerance_for(inputs[self.reference])
         expected = self.oracle(inputs, outcome)
         problems = _differences(expected, t, close, axes=self.axes(inputs), names=self.names)
@@ -191,11 +200,17 @@ class Spec:
             got_dtypes = ", ".join(sorted({str(d) for d in wrong_dtype.values()}))
             found.insert(
                 0,
-                f"your {which} {'is' if len(wrong_dtype) == 1 else 'are'} {got_dtypes} for {wanted} "
-                "inputs: compute in the inputs' dtype (a float32 constant is fine).",
+                messages.Named(
+                    f"your {which} {'is' if len(wrong_dtype) == 1 else 'are'} {got_dtypes} for {wanted} "
+                    "inputs: compute in the inputs' dtype (a float32 constant is fine).",
+                    WRONG_DTYPE,
+                ),
             )
         head = "\n".join(found) if found else "the values differ from PyTorch's attention."
-        return Verdict(False, check, f"{head}\nexpected vs got:\n" + "\n".join(problems))
+        named = messages.first_named(found)
+        if named is not None:
+            head = f"{messages.recognised(named)}\n{head}"
+        return Verdict(False, check, f"{head}\nexpected vs got:\n" + "\n".join(problems), mistake=named)
 
 
 def _zero_where_not(expected: Tensors, got: Tensors) -> bool:
@@ -210,15 +225,6 @@ def _zero_where_not(expected: Tensors, got: Tensors) -> bool:
     return False
 
 
-def _shape_message(
-    check: str, want: dict[str, tuple[int, ...]], got: dict[str, tuple[int, ...]], names: dict[str, str]
-) -> Verdict:
-    lines = [
-        messages.shape(names.get(key, key), want[key], got[key]) for key in want if want[key] != got[key]
-    ]
-    return Verdict(False, check, "\n".join(lines))
-
-
 def _swapped(want: dict[str, tuple[int, ...]], t: Tensors) -> bool:
     return tuple(t["output"].shape) == want["weights"] and tuple(t["weights"].shape) == want["output"]
 
@@ -229,9 +235,10 @@ def _row_sums(weights: torch.Tensor, close: Tolerance, axes: Sequence[str]) -> s
     if not bad.any():
         return None
     index = tuple(int(i) for i in bad.nonzero()[0])
-    return (
+    return messages.Named(
         f"the rows of the weights do not sum to one (the row at {messages.index_text(index, axes[:-1])} "
-        f"sums to {messages.number(sums[index].item())}): softmax over the keys, the last axis (dim=-1)."
+        f"sums to {messages.number(sums[index].item())}): softmax over the keys, the last axis (dim=-1).",
+        NOT_A_SOFTMAX,
     )
 
 
@@ -239,10 +246,11 @@ def _not_finite(t: Tensors, names: dict[str, str], axes: dict[str, Sequence[str]
     for key in ("weights", "output"):
         bad = ~torch.isfinite(t[key])
         if bad.any():
-            return (
+            return messages.Named(
                 f"your {names.get(key, key)} contain NaN or inf (first at {_first(bad, axes.get(key, ()))}): "
                 "exp overflowed or 0 was divided by 0; subtract each row's largest score before exp, or "
-                "use torch.softmax, which does."
+                "use torch.softmax, which does.",
+                OVERFLOW,
             )
     return None
 
@@ -426,14 +434,8 @@ def _sdpa_shapes(inputs: Inputs) -> dict[str, tuple[int, ...]]:
 def _sdpa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict) -> Verdict | None:
     if _swapped(want, outcome.tensors):
         return _named(check, OUTPUT_ORDER, ORDER_FIX)
-    got = {key: tuple(outcome.tensors[key].shape) for key in want}
-    lines = [messages.shape(key, want[key], got[key]) for key in want if want[key] != got[key]]
-    return Verdict(
-        False,
-        check,
-        "\n".join(lines) + "\nthe output is (..., Nq, dv) and the weights (..., Nq, Nk), "
-        "with the leading axes of q, k and v.",
-    )
+    note = "\nthe output is (..., Nq, dv) and the weights (..., Nq, Nk), with the leading axes of q, k and v."
+    return core.shape_verdict(check, want, outcome.tensors, note=note)
 
 
 def _sdpa_properties(
@@ -844,13 +846,8 @@ def _msa_shape_verdict(check: str, inputs: Inputs, outcome: Outcome, want: dict)
             "heads axis must come before the tokens axis, so that each head's "
             "queries meet the keys of every token.",
         )
-    return Verdict(
-        False,
-        check,
-        "\n".join(
-            [messages.shape(k, want[k], tuple(t[k].shape)) for k in want if want[k] != tuple(t[k].shape)]
-        )
-        + "\nforward returns (output (B, N, D), weights (B, nh, N, N)).",
+    return core.shape_verdict(
+        check, want, t, note="\nforward returns (output (B, N, D), weights (B, nh, N, N))."
     )
 
 

@@ -17,6 +17,7 @@ of their test cell (:mod:`vitlab.checks.registry`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -204,6 +205,105 @@ class Outputs(dict):
         raise MissingOutput(key)
 
 
+#: the input check's typical mistakes, named in every exercise whose case expects an error
+ASSERT_FOR_CHECK = "assert used for an input check"
+NO_INPUT_CHECK = "no input check"
+WRONG_ERROR_TYPE = "another error type raised"
+INPUT_CHECK_MISTAKES = (ASSERT_FOR_CHECK, NO_INPUT_CHECK, WRONG_ERROR_TYPE)
+
+
+def wrong_error(expected: str, outcome: Outcome) -> tuple[str, str]:
+    """The mistake behind an outcome that did not raise the ``expected`` error: (name, fix)."""
+    check_first = (
+        f'check the input first and `raise {expected}("...")` with a message that says what is wrong'
+    )
+    if not outcome.raised:
+        return NO_INPUT_CHECK, check_first
+    if outcome.error_type == "AssertionError":
+        return ASSERT_FOR_CHECK, f"`assert` is for your own invariants (`python -O` skips it); {check_first}"
+    if "raise " in outcome.error_line:
+        return WRONG_ERROR_TYPE, (
+            f"raise {expected}, the error callers expect for a bad value, instead of {outcome.error_type}"
+        )
+    return NO_INPUT_CHECK, (
+        f"the {outcome.error_type} came from inside your computation, not from a check; {check_first}"
+    )
+
+
+#: errors PyTorch raises for typical mistakes, named in every exercise: (name, a pattern of what the
+#: error says, what the line that raised holds, fix)
+VIEW_NOT_CONTIGUOUS = "view on a transposed (non-contiguous) tensor"
+IN_PLACE_INPUT = "an input changed in place"
+FLOAT_SIZE = "a float where a size is needed"
+DOT_T = "`.T` on a tensor with more than two axes"
+OTHER_DEVICE = "a tensor made on another device"
+NUMPY_WITH_GRAD = "a NumPy round trip inside the computation"
+LINEAR_NO_BIAS = "a linear layer without bias"
+LAYER_MISSING = "a layer the exercise names missing, renamed or of another kind"
+_COMMON_ERRORS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        LINEAR_NO_BIAS,
+        r"keep nn\.Linear's default bias=True",
+        "",
+        "leave out `bias=False`: the exercise's layers keep nn.Linear's default bias",
+    ),
+    (
+        LAYER_MISSING,
+        r"needs self\.\w+|should be an nn\.\w+, but it is",
+        "",
+        "build the layers under the names and of the kinds the exercise gives (the checks read them)",
+    ),
+    (
+        VIEW_NOT_CONTIGUOUS,
+        "view size is not compatible with input tensor's size and stride",
+        "",
+        "after a transpose or permute the memory is no longer in order: use `.reshape(...)` (or "
+        "`.contiguous().view(...)`)",
+    ),
+    (
+        IN_PLACE_INPUT,
+        "is being used in an in-place operation",
+        "",
+        "never change the caller's tensors: write `q = q * scale`, not `q *= scale` (or `q.mul_`)",
+    ),
+    (
+        FLOAT_SIZE,
+        r"tuple of ints.*float",
+        "",
+        "sizes must be ints: divide with `//` (`dim // num_heads`), or wrap the size in `int(...)`",
+    ),
+    (
+        DOT_T,
+        "",
+        ".T",
+        "`.T` reverses every axis; to swap the last two (the keys' d and N) use `k.transpose(-2, -1)`",
+    ),
+    (
+        OTHER_DEVICE,
+        "Expected all tensors to be on the same device",
+        "",
+        "create new tensors where the data lives: `torch.zeros(..., device=x.device)`, `torch.zeros_like`",
+    ),
+    (
+        NUMPY_WITH_GRAD,
+        r"Can't call numpy\(\) on Tensor that requires grad",
+        "",
+        "stay in PyTorch: a NumPy round trip cuts the gradient and leaves the device",
+    ),
+)
+COMMON_ERRORS = tuple(name for name, *_ in _COMMON_ERRORS)
+
+
+def common_error(outcome: Outcome) -> tuple[str, str] | None:
+    """(mistake, fix) for an error PyTorch raises on a typical mistake, whatever the exercise."""
+    for name, says, line, fix in _COMMON_ERRORS:
+        said = not says or re.search(says, outcome.error_message)
+        written = not line or re.search(re.escape(line) + r"\b", outcome.error_line.split(": ", 1)[-1])
+        if said and written and (says or line):
+            return name, fix
+    return None
+
+
 def judged(
     check: str,
     inputs: Inputs,
@@ -217,9 +317,11 @@ def judged(
     if expect_error is not None:
         if outcome.error_type == expect_error.__name__:
             return Verdict(True, check)
-        return Verdict(False, check, messages.expected_error(expect_error.__name__, outcome))
+        name, fix = wrong_error(expect_error.__name__, outcome)
+        text = messages.mistake(name, fix) + "\n" + messages.expected_error(expect_error.__name__, outcome)
+        return Verdict(False, check, text, mistake=name)
     if outcome.raised:
-        named = explain_error(outcome) if explain_error is not None else None
+        named = (explain_error(outcome) if explain_error is not None else None) or common_error(outcome)
         if named is not None:
             text = messages.mistake(*named) + "\n" + messages.raised(outcome)
             return Verdict(False, check, text, mistake=named[0])
@@ -237,6 +339,79 @@ def is_stub(outcome: Outcome) -> bool:
     return outcome.error_type == "NotImplementedError" and not outcome.error_message
 
 
+#: shape mistakes named in every exercise: an output of the wrong shape that is one of these away
+#: from the asked one (with the right values, where the judge knows them)
+TRANSPOSED = "the last two axes swapped"
+EXTRA_AXIS = "an extra axis of size 1"
+MISSING_AXIS = "an axis of size 1 missing"
+WRONG_SHAPE = "the right values in another shape"
+SHAPE_MISTAKES = (TRANSPOSED, EXTRA_AXIS, MISSING_AXIS, WRONG_SHAPE)
+
+
+def shape_mistake(
+    name: str,
+    want: Sequence[int],
+    got: torch.Tensor,
+    expected: torch.Tensor | None = None,
+    tol: Tolerance = FLOAT32,
+) -> tuple[str, str] | None:
+    """(mistake, fix) when ``got`` has another shape than ``want`` in a typical way: its last two axes
+    swapped, an axis of size 1 added or dropped, or (values known) the right values reshaped. With
+    ``expected`` the values must agree after undoing it; without, the shape alone decides (and the
+    values are not claimed)."""
+    want, have = tuple(int(n) for n in want), tuple(got.shape)
+    if have == want:
+        return None
+    told = f"`{name}` should have shape {want}, yours has {have}"
+    undo: list[tuple[str, Callable[[torch.Tensor], torch.Tensor], str]] = []
+    if len(have) == len(want) >= 2 and have[:-2] == want[:-2] and have[-2:] == want[-2:][::-1]:
+        undo.append((TRANSPOSED, lambda t: t.transpose(-2, -1), f"{told}: build it in the asked order"))
+    extra = [i for i in range(len(have)) if have[i] == 1 and have[:i] + have[i + 1 :] == want]
+    if extra:
+        i = extra[0]
+        undo.append(
+            (EXTRA_AXIS, lambda t, i=i: t.squeeze(i), f"{told}: drop the axis of size 1 (`.squeeze({i})`)")
+        )
+    dropped = [i for i in range(len(want)) if want[i] == 1 and want[:i] + want[i + 1 :] == have]
+    if dropped:
+        i = dropped[0]
+        undo.append(
+            (MISSING_AXIS, lambda t, i=i: t.unsqueeze(i), f"{told}: keep the axis of size 1 (`keepdim=True`)")
+        )
+    if expected is not None and got.numel() == expected.numel():
+        undo.append((WRONG_SHAPE, lambda t: t.reshape(want), f"{told}: reshape (or flatten) it"))
+    for mistake, fix, text in undo:
+        if expected is None:
+            return mistake, text
+        try:
+            if not _not_close(expected, fix(got), tol).any():
+                return mistake, text
+        except Exception:  # an undo that cannot apply to these values does not name the mistake
+            continue
+    return None
+
+
+def shape_verdict(
+    check: str,
+    want: dict[str, Sequence[int]],
+    got: Tensors,
+    *,
+    expected: Tensors | None = None,
+    note: str = "",
+    names: dict[str, str] | None = None,
+) -> Verdict:
+    """The failing verdict of outputs whose shapes are not ``want``: every wrong shape, and the first
+    typical shape mistake (:func:`shape_mistake`) among them named."""
+    names = names or {}
+    wrong = [key for key in want if tuple(want[key]) != tuple(got[key].shape)]
+    text = "\n".join(messages.shape(names.get(k, k), want[k], got[k].shape) for k in wrong) + note
+    for key in wrong:
+        shaped = shape_mistake(names.get(key, key), want[key], got[key], (expected or {}).get(key))
+        if shaped is not None:
+            return Verdict(False, check, messages.mistake(*shaped) + "\n" + text, mistake=shaped[0])
+    return Verdict(False, check, text)
+
+
 def compare(
     check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake], tol: Tolerance
 ) -> Verdict:
@@ -252,7 +427,13 @@ def compare(
             continue
         if wrong is not None and matches(wrong, outcome.tensors, tol):
             return Verdict(False, check, messages.mistake(mistake.name, mistake.fix), mistake=mistake.name)
-    return Verdict(False, check, "expected vs got:\n" + "\n".join(problems))
+    report = "expected vs got:\n" + "\n".join(problems)
+    for key, exp in expected.items():
+        act = outcome.tensors.get(key)
+        shaped = shape_mistake(key, exp.shape, act, exp, tol) if isinstance(act, torch.Tensor) else None
+        if shaped is not None:
+            return Verdict(False, check, messages.mistake(*shaped) + "\n" + report, mistake=shaped[0])
+    return Verdict(False, check, report)
 
 
 def differences(

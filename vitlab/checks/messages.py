@@ -20,8 +20,28 @@ REPORT = (
 )
 
 
+def recognised(name: str) -> str:
+    return f"this looks like a typical mistake: {name}."
+
+
 def mistake(name: str, fix: str) -> str:
-    return f"this looks like a typical mistake: {name}.\nFix: {fix}"
+    return f"{recognised(name)}\nFix: {fix}"
+
+
+class Named(str):
+    """A line of diagnosis that recognises a typical mistake: the text, and the mistake's name."""
+
+    mistake: str
+
+    def __new__(cls, text: str, mistake: str) -> Named:
+        line = super().__new__(cls, text)
+        line.mistake = mistake
+        return line
+
+
+def first_named(lines: Sequence[str]) -> str | None:
+    """The mistake recognised by the first :class:`Named` line, if any."""
+    return next((line.mistake for line in lines if isinstance(line, Named)), None)
 
 
 def raised(outcome: Outcome) -> str:

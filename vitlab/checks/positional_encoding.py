@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import torch
 
-from vitlab.checks import messages
+from vitlab.checks import core, messages
 from vitlab.checks.core import Case, Exercise, Inputs, Outcome, Scratch, Verdict
 from vitlab.harness.calls import positional_encoding as calls
 
@@ -279,6 +279,9 @@ def tensor_problem(
     if got is None:
         raise KeyError(f"the harness returned no {key}")
     if tuple(got.shape) != tuple(shape):
+        shaped = core.shape_mistake(call, shape, got)
+        if shaped is not None:
+            return messages.mistake(*shaped) + "\n" + messages.shape(f"{call}", shape, got.shape), shaped[0]
         return messages.shape(f"{call}", shape, got.shape), None
     if dtype is not None and got.dtype != dtype:
         if got.dtype == torch.float64 and dtype == torch.float32:
