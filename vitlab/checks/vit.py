@@ -1053,6 +1053,11 @@ OMISSIONS: dict[str, tuple[Callable[[str], bool], str]] = {
         "multi-head attention has four D x D maps, not three: q, k, v and the output projection "
         "that mixes the heads (each with its bias).",
     ),
+    "the attention's input projection has no bias in the count": (
+        lambda n: n.endswith("in_proj_bias"),
+        "q, k and v each have a bias of D numbers: the fused input projection nn.Linear(D, 3 D) keeps "
+        "its bias, 3 D numbers per block.",
+    ),
     "only one block is counted": (
         _later_block,
         "the encoder has depth blocks, each with its own parameters: multiply one block's count by depth.",
@@ -1082,7 +1087,44 @@ def _without_class_row(inputs: Inputs, _: Outcome) -> Tensors:
     return {"count": torch.tensor(float(parameter_count(inputs) - row), dtype=torch.float64)}
 
 
+def _sides(inputs: Inputs) -> tuple[int, int]:
+    side = int(inputs["image_size"]) // int(inputs["patch_size"])
+    return side, side * side
+
+
+def _patches_per_row(inputs: Inputs, _: Outcome) -> Tensors:
+    """N taken as the patches along one side: the positional embedding short of N - side rows."""
+    side, n = _sides(inputs)
+    rows = (n - side) * int(inputs["dim"])
+    return {"count": torch.tensor(float(parameter_count(inputs) - rows), dtype=torch.float64)}
+
+
+def _per_head_maps(inputs: Inputs, _: Outcome) -> Tensors | None:
+    """Every head given its own D x D query, key and value maps (with biases)."""
+    heads, dim, depth = int(inputs["num_heads"]), int(inputs["dim"]), int(inputs["depth"])
+    if heads == 1:
+        return None
+    extra = depth * 3 * (heads - 1) * (dim * dim + dim)
+    return {"count": torch.tensor(float(parameter_count(inputs) + extra), dtype=torch.float64)}
+
+
+PATCHES_PER_ROW = "N counted as the patches along one side, not (image_size / patch_size) squared"
+PER_HEAD_MAPS = "each head counted with its own D x D query, key and value maps"
+TWO_PARTS = "two parts of the model are not counted"
+
 COUNT_MISTAKES = [
+    Mistake(
+        PATCHES_PER_ROW,
+        "the image is cut into an h x w grid: N = (image_size // patch_size) ** 2 patches, so the "
+        "positional embedding has N + 1 rows.",
+        _patches_per_row,
+    ),
+    Mistake(
+        PER_HEAD_MAPS,
+        "the heads split D, they do not multiply it: q, k and v are each one D x D map (with a bias), "
+        "cut into num_heads slices of D / num_heads, whatever num_heads is.",
+        _per_head_maps,
+    ),
     *(
         Mistake(name, fix, _omitting(name))
         for name, (_, fix) in OMISSIONS.items()
@@ -1098,7 +1140,7 @@ COUNT_MISTAKES = [
 
 
 def _short_by(inputs: Inputs, difference: int) -> str:
-    """The parts (one or two of OMISSIONS) whose parameters add up to ``difference``, in words."""
+    """The two parts of OMISSIONS whose parameters add up to ``difference``, in words ("" if none)."""
     if difference <= 0:
         return ""
     sizes = {name: _numel(inputs, chosen) for name, (chosen, _) in OMISSIONS.items()}
@@ -1109,7 +1151,7 @@ def _short_by(inputs: Inputs, difference: int) -> str:
     for i, (first, a) in enumerate(parts):
         for second, b in parts[i + 1 :]:
             if a and b and a + b == difference:
-                return f" That is exactly what {first} and {second} hold together: are both counted?"
+                return f"That is exactly what {first} and {second} hold together: are both counted?"
     return ""
 
 
@@ -1140,13 +1182,13 @@ def judge_count(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     for mistake in COUNT_MISTAKES:
         produced = mistake.produce(inputs, outcome)
         if produced is not None and matches(produced, {"count": got}, COUNT_TOL):
-            return _named(check, mistake.name, mistake.fix, f"your count is {want - have:,} short")
-    return Verdict(
-        False,
-        check,
-        f"torchvision's ViT at these sizes has {want:,} parameters; your formula gives {have:,} "
-        f"({have - want:+,}).{_short_by(inputs, want - have)}",
-    )
+            return _named(check, mistake.name, mistake.fix, f"your formula gives {have:,}, {have - want:+,}")
+    gap = f"torchvision's ViT at these sizes has {want:,} parameters; your formula gives {have:,}"
+    gap += f" ({have - want:+,})"
+    two = _short_by(inputs, want - have)
+    if two:
+        return _named(check, TWO_PARTS, two, gap)
+    return Verdict(False, check, f"{gap}.")
 
 
 def count_case(name: str, **sizes) -> Case:
@@ -1175,7 +1217,7 @@ COUNT = Exercise(
             mlp_ratio=4.0,
         ),
     ],
-    structural=[BUILT_A_MODEL],
+    structural=[BUILT_A_MODEL, TWO_PARTS],
 )
 
 EXERCISES = [VIT, VIT_MEAN, COUNT]
