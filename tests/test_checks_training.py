@@ -413,3 +413,15 @@ def test_smoothed_messages_name_what_came_back():
     }
     verdict = public.SMOOTHED.verdict(case, inputs, Outcome(tensors=cut))
     assert not verdict.passed and "gradient" in verdict.message
+
+
+@pytest.mark.parametrize(
+    "answer, test_id",
+    [("eval_wrong_tensor_results", "test_evaluate"), ("train_wrong_tensor_loss", "test_train_one_epoch")],
+)
+def test_a_tensor_returned_for_a_float_is_named(answer, test_id):
+    from grader import samples
+
+    sample = samples.load(samples.CORPUS / "06_training" / f"{answer}.py")
+    result = samples.judge("06_training", sample, hidden=False)[test_id]
+    assert public.TENSOR_NOT_FLOAT in [v.mistake for v in result.failures], result.summary()

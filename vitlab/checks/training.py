@@ -123,6 +123,8 @@ def kind_problems(kinds: torch.Tensor, what: str, keys: Sequence[str] = ("loss",
                 if kind == instruments.MISSING
                 else f"the {key} {what} returned is {instruments.KIND_WORDS[kind]}: return a Python float{hint}"
             )
+            if kind == instruments.TENSOR:
+                text = messages.Named(text, TENSOR_NOT_FLOAT)
             if text not in problems:
                 problems.append(text)
     return problems
@@ -601,7 +603,11 @@ EVAL_FLAG = "model.training = False instead of model.eval() (the submodules stay
 EVAL_GRADS = "evaluation with gradients on"
 NOT_RESTORED = "mode not restored after evaluation"
 EVAL_SMOOTHING = "label smoothing in evaluation"
+#: named wherever a loop returns its loss or accuracy as a tensor (not in a catalogue: a property)
+TENSOR_NOT_FLOAT = "a tensor returned where a Python float is asked"
 FIXES = {
+    TENSOR_NOT_FLOAT: "return the loss and the accuracy as Python floats: `.item()` turns a one-value tensor "
+    "into one (a tensor keeps its graph alive and prints as tensor(...)).",
     EVAL_MODE: "call model.train() at the start of the epoch (evaluate or a caller may have left the model in eval mode).",
     TRAINING_FLAG: "call model.train(): it sets the mode of every submodule; assigning model.training only changes "
     "the top module, so BatchNorm and Dropout inside stay as they were.",
@@ -963,7 +969,7 @@ def _compare_run(
         ordered = sorted(mistakes, key=lambda m: m.name != seen)
         name = next((m.name for m in ordered if _produces(m, inputs, outcome)), seen)
     if name is None:
-        name = next((n for n, _ in found if n is not None), None)
+        name = next((n for n, _ in found if n is not None), None) or messages.first_named(kinds)
     return _named_verdict(check, name, [*problems, *(text for _, text in found), *kinds])
 
 
