@@ -232,7 +232,7 @@ def wrong_error(expected: str, outcome: Outcome) -> tuple[str, str]:
 
 #: errors PyTorch raises for typical mistakes, named in every exercise: (name, a pattern of what the
 #: error says, what the line that raised holds, fix)
-VIEW_NOT_CONTIGUOUS = "view on a transposed (non-contiguous) tensor"
+VIEW_NOT_CONTIGUOUS = "view() on a tensor that permute() or transpose() left non-contiguous"
 IN_PLACE_INPUT = "an input changed in place"
 FLOAT_SIZE = "a float where a size is needed"
 DOT_T = "`.T` on a tensor with more than two axes"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import torch
 import torch.nn.functional as F
 
-from vitlab.checks import messages
+from vitlab.checks import core, messages
 from vitlab.checks.core import (
     EXACT,
     FLOAT32,
@@ -266,15 +266,11 @@ def where_unpatchify(inputs: Inputs, outcome: Outcome) -> str | None:
     )
 
 
-VIEW_NOT_CONTIGUOUS = "view() on a tensor that permute() or transpose() left non-contiguous"
+VIEW_NOT_CONTIGUOUS = core.VIEW_NOT_CONTIGUOUS  # named by core.common_error in every exercise
 TUPLE_RETURNED = "a tuple returned where one tensor is expected"
 NO_GRAD_COPY = "a parameter changed in place outside torch.no_grad()"
 #: errors whose cause is known: (error type, words of its message) -> (mistake, fix)
 KNOWN_ERRORS = {
-    ("RuntimeError", "view size is not compatible with input tensor's size and stride"): (
-        VIEW_NOT_CONTIGUOUS,
-        "use .reshape(...) after a permute or a transpose (or .contiguous().view(...)).",
-    ),
     ("TypeError", "should be a torch.Tensor but is a tuple"): (
         TUPLE_RETURNED,
         "return only the tensor the exercise asks for (no sizes, no (output, something) pair).",
