@@ -38,6 +38,11 @@ class Named(str):
         line.mistake = mistake
         return line
 
+    def __getnewargs__(self) -> tuple[str, str]:
+        # copy, deepcopy (dataclasses.asdict) and pickle (process pools) rebuild a str subclass
+        # from these arguments: without it they call Named(text) and fail.
+        return (str(self), self.mistake)
+
 
 def first_named(lines: Sequence[str]) -> str | None:
     """The mistake recognised by the first :class:`Named` line, if any."""
