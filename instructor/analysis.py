@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from vitlab.checks import analysis as public
-from vitlab.checks.core import Case, Inputs, Mistake, Outcome, Tensors, Verdict
+from vitlab.checks.core import Case, Inputs, Mistake, Outcome, Tensors, Verdict, compare
 
 # --------------------------------------------------------------------------------------------------
 # Attention rollout
@@ -23,24 +23,28 @@ from vitlab.checks.core import Case, Inputs, Mistake, Outcome, Tensors, Verdict
 def rollout(
     maps: torch.Tensor,
     fuse: str = "mean",
-    identity: bool = True,
+    identity: bool | str = True,
     normalise: int | None = -1,
     order: str = "left",
     combine: str = "matmul",
     layers: slice = slice(None),
 ) -> torch.Tensor:
     """Abnar & Zuidema's rollout of (L, B, nh, T, T) maps -> (B, T, T), and its typical variants:
-    ``fuse`` the heads by mean/max/sum, add the ``identity`` or not, renormalise rows (-1), columns (-2) or
-    nothing (None), multiply new layers from the ``left`` or the ``right``, by ``matmul`` or element-wise."""
+    ``fuse`` the heads by mean/max/sum, add the ``identity`` (or not, or ``"ones"``: a matrix of ones),
+    renormalise rows (-1), columns (-2) or nothing (None), multiply new layers from the ``left`` or the
+    ``right``, by ``matmul`` or element-wise, or average them (``"mean"``)."""
     L, B, H, T, _ = maps.shape
     eye = torch.eye(T, dtype=maps.dtype, device=maps.device)
     fused = {"mean": maps.mean(dim=2), "max": maps.amax(dim=2), "sum": maps.sum(dim=2)}[fuse]  # (L, B, T, T)
-    a = fused + eye if identity else fused
+    added = {True: eye, False: torch.zeros_like(eye), "ones": torch.ones_like(eye)}[identity]
+    a = fused + added
     if normalise is not None:
         a = a / a.sum(dim=normalise, keepdim=True)
     a = a[layers]
     if combine == "elementwise":
         return a.prod(dim=0)
+    if combine == "mean":
+        return a.mean(dim=0)
     result = eye.expand(B, T, T)
     for layer in a:  # (B, T, T)
         result = layer @ result if order == "left" else result @ layer
@@ -55,6 +59,8 @@ ROLLOUT_VARIANTS = {
     public.R_MAX: {"fuse": "max"},
     public.R_SUM_HEADS: {"fuse": "sum"},
     public.R_ELEMENTWISE: {"combine": "elementwise"},
+    public.R_ONES: {"identity": "ones"},
+    public.R_LAYERS_AVERAGED: {"combine": "mean"},
     f"{public.R_LAYER_LEFT_OUT} (last)": {"layers": slice(None, -1)},
     f"{public.R_LAYER_LEFT_OUT} (first)": {"layers": slice(1, None)},
 }
@@ -123,17 +129,20 @@ def mean_distance(
     grid: tuple[int, int],
     patch_size: int,
     metric: str = "euclidean",
-    renormalise: bool = True,
+    renormalise: int | None = -1,
     reduce_keys: str = "sum",
     unit: str = "pixels",
+    drop: str = "first",
+    reduce_queries: str = "mean",
 ) -> torch.Tensor:
     """(L, B, nh, 1 + N, 1 + N) maps -> (L, nh): the attention-weighted distance between the centres of the
     query's and the key's patches, the class token dropped (rows renormalised), averaged over queries and
-    images; and the typical variants."""
+    images; and the typical variants: rows renormalised over the keys (-1), the queries (-2) or not at all
+    (None), the ``first`` (class) or the ``last`` token dropped, the queries averaged or summed."""
     h, w = grid
-    weights = maps[..., 1:, 1:]  # (L, B, nh, N, N)
-    if renormalise:
-        weights = weights / weights.sum(dim=-1, keepdim=True)
+    weights = maps[..., 1:, 1:] if drop == "first" else maps[..., :-1, :-1]  # (L, B, nh, N, N)
+    if renormalise is not None:
+        weights = weights / weights.sum(dim=renormalise, keepdim=True)
     index = torch.arange(h * w, device=maps.device)
     centres = torch.stack([index // w, index % w], dim=-1).to(maps.dtype)  # (N, 2): (row, column)
     offsets = (centres[:, None] - centres[None]).abs()  # (N, N, 2)
@@ -146,6 +155,8 @@ def mean_distance(
         distance = distance * patch_size * (patch_size if metric == "squared" else 1)
     weighted = weights * distance
     per_query = weighted.sum(dim=-1) if reduce_keys == "sum" else weighted.mean(dim=-1)  # (L, B, nh, N)
+    if reduce_queries == "sum":
+        return per_query.sum(dim=3).mean(dim=1)  # (L, nh)
     return per_query.mean(dim=(1, 3))  # (L, nh)
 
 
@@ -157,7 +168,7 @@ DISTANCE_VARIANTS = {
     public.D_PATCHES: {"unit": "patches"},
     public.D_MANHATTAN: {"metric": "manhattan"},
     public.D_SQUARED: {"metric": "squared"},
-    public.D_NOT_RENORMALISED: {"renormalise": False},
+    public.D_NOT_RENORMALISED: {"renormalise": None},
     public.D_MEAN_OVER_KEYS: {"reduce_keys": "mean"},
 }
 DISTANCE_FORMULAS = [
@@ -168,6 +179,29 @@ DISTANCE_FORMULAS = [
     )
     for name, kw in DISTANCE_VARIANTS.items()
 ]
+#: hidden-only diagnoses (random maps): named on the hidden cases, not catalogued
+DISTANCE_SLIPS = [
+    Mistake(
+        "the last token's row and column were dropped instead of the class token's (the first)",
+        "the class token is token 0: keep maps[..., 1:, 1:], the patch-to-patch part.",
+        lambda i, o: {"distances": mean_distance(i["maps"], i["grid"], i["patch_size"], drop="last")},
+        catalogued=False,
+    ),
+    Mistake(
+        "the columns (dim=-2) were renormalised instead of the rows",
+        "each row is one query's weights over the keys: divide by weights.sum(dim=-1, keepdim=True).",
+        lambda i, o: {"distances": mean_distance(i["maps"], i["grid"], i["patch_size"], renormalise=-2)},
+        catalogued=False,
+    ),
+    Mistake(
+        "the queries' distances were summed instead of averaged",
+        "the distance of a head is the mean over the images and the query patches: .mean(...) over both.",
+        lambda i, o: {
+            "distances": mean_distance(i["maps"], i["grid"], i["patch_size"], reduce_queries="sum")
+        },
+        catalogued=False,
+    ),
+]
 GRID_SWAPPED = Mistake(
     "the patch coordinates were computed with the grid's height where its width belongs",
     "patch n sits in row n // w and column n % w, w being the number of columns (grid = (h, w)).",
@@ -177,12 +211,12 @@ GRID_SWAPPED = Mistake(
 
 
 def _judge_distance(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    verdict = public.compare_named(
+    verdict = compare(
         check,
         inputs,
         outcome,
         _distance_oracle,
-        [*DISTANCE_FORMULAS, GRID_SWAPPED],
+        [*DISTANCE_FORMULAS, GRID_SWAPPED, *DISTANCE_SLIPS],
         public.DISTANCE_TOL,
         public.DISTANCE_AXES,
     )

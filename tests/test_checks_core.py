@@ -252,6 +252,20 @@ def test_typical_shape_mistakes_are_named_only_when_undoing_them_gives_the_answe
     assert core.shape_mistake("y", (3, 4), torch.zeros(5, 7)) is None
 
 
+def test_a_dropped_batch_or_a_kept_axis_is_named_only_when_the_values_agree():
+    expected = torch.arange(24.0).reshape(2, 3, 4)  # (B, T, T)
+    first = core.shape_mistake("rollout", (2, 3, 4), expected[0], expected)
+    assert first is not None and first[0] == core.FIRST_ITEM_ONLY and "2 entries" in first[1]
+    assert core.shape_mistake("rollout", (2, 3, 4), expected[1], expected) is None  # not the first item
+    per_item = torch.stack([expected - 1.0, expected + 1.0], dim=1)  # (2, B, 3, 4): mean over axis 1 agrees
+    kept = core.shape_mistake("d", (2, 3, 4), per_item, expected)
+    assert kept is not None and kept[0] == core.NOT_AVERAGED and "axis 1" in kept[1]
+    summed = per_item.sum(1, keepdim=True).expand(2, 2, 3, 4)  # averaging it gives the sum, not the mean
+    assert core.shape_mistake("d", (2, 3, 4), summed, expected) is None
+    # without expected values neither is claimed
+    assert core.shape_mistake("d", (2, 3, 4), per_item) is None
+
+
 def test_compare_names_a_shape_mistake_after_the_catalogue():
     verdict = _verdict(_double(), lambda x: (x * 2)[None])
     assert not verdict.passed and verdict.mistake == core.EXTRA_AXIS, verdict
@@ -279,6 +293,25 @@ def test_errors_pytorch_raises_on_typical_mistakes_are_named_in_every_exercise()
     assert {how: _verdict(_double(), cell[how]).mistake for how in expected} == expected
 
 
+def test_several_tensors_and_integer_tensors_are_named_from_the_errors_raised():
+    def int_cdist():
+        points = torch.arange(6).reshape(3, 2)
+        return torch.cdist(points, points)
+
+    try:
+        int_cdist()
+    except RuntimeError as error:  # PyTorch's own wording in this version
+        integer = Outcome(error_type="RuntimeError", error_message=str(error))
+    assert core.common_error(integer)[0] == core.INTEGER_FOR_FLOAT
+    listed = Outcome(
+        error_type="TypeError",
+        error_message="attention_maps should return one tensor (L, B, nh, T, T), not a list of 2 tensors",
+    )
+    assert core.common_error(listed)[0] == core.SEVERAL_RETURNED
+    other = Outcome(error_type="TypeError", error_message="should return one tensor, but it returned a dict")
+    assert core.common_error(other) is None
+
+
 def test_the_harness_contract_errors_are_named():
     def no_bias(x):
         raise AttributeError("keep nn.Linear's default bias=True in self.qkv and self.proj")
@@ -288,3 +321,23 @@ def test_the_harness_contract_errors_are_named():
 
     assert _verdict(_double(), no_bias).mistake == core.LINEAR_NO_BIAS
     assert _verdict(_double(), renamed).mistake == core.LAYER_MISSING
+
+
+def test_a_named_line_survives_copy_pickle_and_asdict():
+    # Results travel from the grading workers through pickle and are stored with
+    # dataclasses.asdict (which deep-copies); a Named line must come out whole.
+    import copy
+    import dataclasses
+    import pickle
+
+    from vitlab.checks.messages import Named, first_named
+
+    line = Named("you transposed the patches", "patches transposed")
+
+    @dataclasses.dataclass
+    class Holder:
+        lines: list[str]
+
+    for back in (copy.copy(line), copy.deepcopy(line), pickle.loads(pickle.dumps(line))):
+        assert back == line and back.mistake == "patches transposed"
+    assert first_named(dataclasses.asdict(Holder([line]))["lines"]) == "patches transposed"

@@ -26,14 +26,17 @@ How the student's code is called lives in :mod:`vitlab.harness.calls.analysis`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from vitlab.checks import messages
+from vitlab.checks.attention import NOT_A_SOFTMAX, WRONG_DTYPE
 from vitlab.checks.core import (
     FLOAT32,
+    IN_PLACE_INPUT,
     Case,
     Exercise,
     Inputs,
@@ -44,8 +47,8 @@ from vitlab.checks.core import (
     Tensors,
     Tolerance,
     Verdict,
+    compare,
     differences,
-    matches,
     seeded,
 )
 from vitlab.harness.calls import analysis as calls
@@ -59,30 +62,6 @@ def stochastic(
     """Random attention-like maps: softmax rows of seeded normal scores."""
     scores = torch.randn(*shape, generator=seeded(seed), dtype=torch.float64) * sharp
     return scores.softmax(dim=-1).to(dtype)
-
-
-def compare_named(
-    check: str,
-    inputs: Inputs,
-    outcome: Outcome,
-    oracle: Oracle,
-    mistakes: Sequence[Mistake],
-    tol: Tolerance,
-    axes: dict[str, Sequence[str]],
-) -> Verdict:
-    """core.compare, with the axes of each output named in the message ('layer=1, head=0, ...')."""
-    expected = oracle(inputs, outcome)
-    problems = differences(expected, outcome.tensors, tol, axes=axes)
-    if not problems:
-        return Verdict(True, check)
-    for mistake in mistakes:
-        try:
-            wrong = mistake.produce(inputs, outcome)
-        except Exception:  # a mistake that cannot be formed for these outputs does not apply
-            continue
-        if wrong is not None and matches(wrong, outcome.tensors, tol):
-            return Verdict(False, check, messages.mistake(mistake.name, mistake.fix), mistake=mistake.name)
-    return Verdict(False, check, "expected vs got:\n" + "\n".join(problems))
 
 
 # ==================================================================================================
@@ -99,8 +78,17 @@ A_TRAINING = "the model ran in training mode, so PatchDropout dropped patch toke
 A_MODE = "the model's mode was not restored"
 A_HOOKS = "hooks (or replaced forward methods) were left on the model"
 A_KEPT = "maps are kept between calls (the list lives outside the function), so a second call returns the first call's maps too"
+A_LAST_ONLY = "only the last block's maps (one hook on the last block, not one on every block)"
+A_NOTHING_RECORDED = "no maps recorded: the hooks were removed before the forward pass ran (or never ran)"
+A_PRE_HOOK_KWARGS = "a forward pre-hook that takes kwargs registered without with_kwargs=True"
 
 A_FIXES = {
+    A_LAST_ONLY: "attention_maps returns every block's maps, (L, B, nh, T, T): register the hooks on each "
+    "block's attention layer (for block in model.encoder.layers: ...), not only on the last one.",
+    A_NOTHING_RECORDED: "register the hooks, run the forward pass while they are on, and only then remove "
+    "them (try/finally around the forward pass does it even when something raises).",
+    A_PRE_HOOK_KWARGS: "a pre-hook that receives and returns the keyword arguments needs "
+    "register_forward_pre_hook(hook, with_kwargs=True); without it PyTorch calls hook(module, args).",
     A_HEADS_AVERAGED: "pass need_weights=True and average_attn_weights=False to the attention layer (a forward "
     "pre-hook with with_kwargs=True can change the keyword arguments of the call), so that each head keeps "
     "its own (B, nh, T, T) map.",
@@ -200,6 +188,7 @@ def _maps_mistakes() -> list[Mistake]:
         ),
         Mistake(A_AXES, A_FIXES[A_AXES], from_oracle(lambda m: m.transpose(0, 1))),
         Mistake(A_NO_CLASS_TOKEN, A_FIXES[A_NO_CLASS_TOKEN], from_oracle(lambda m: m[..., 1:, 1:])),
+        Mistake(A_LAST_ONLY, A_FIXES[A_LAST_ONLY], from_oracle(lambda m: m[-1:])),
     ]
 
 
@@ -224,7 +213,7 @@ def _judge_maps(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     kept = max(1, round(inputs["config"].get("token_keep", 1.0) * N))
     if inputs["training"] and kept != N and maps.dim() >= 2 and maps.shape[-1] == 1 + kept:
         return _verdict(check, A_TRAINING)
-    verdict = compare_named(check, inputs, outcome, _maps_oracle, MAPS_MISTAKES, MAPS_TOL, MAPS_AXES)
+    verdict = compare(check, inputs, outcome, _maps_oracle, MAPS_MISTAKES, MAPS_TOL, MAPS_AXES)
     if not verdict.passed:
         if verdict.mistake is None and maps.shape == expected.shape:
             rows = maps.double().sum(dim=-1)  # (L, B, nh, T)
@@ -234,6 +223,7 @@ def _judge_maps(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
                     check,
                     "the rows of your maps do not sum to one (each query's weights "
                     f"over the keys are a softmax).\n{verdict.message}",
+                    mistake=NOT_A_SOFTMAX,
                 )
         return verdict
     if bool(t["training_after"]) != bool(t["training_before"]):
@@ -262,6 +252,15 @@ def _verdict(check: str, mistake: str) -> Verdict:
     return Verdict(False, check, messages.mistake(mistake, A_FIXES[mistake]), mistake=mistake)
 
 
+def _explain_maps_error(outcome: Outcome) -> tuple[str, str] | None:
+    """The hook mistakes that make a forward pass or the final stack raise."""
+    if "stack expects a non-empty TensorList" in outcome.error_message:
+        return A_NOTHING_RECORDED, A_FIXES[A_NOTHING_RECORDED]
+    if re.search(r"missing 1 required positional argument: '\w*kw\w*'", outcome.error_message):
+        return A_PRE_HOOK_KWARGS, A_FIXES[A_PRE_HOOK_KWARGS]
+    return None
+
+
 def maps_case(
     name: str, config: dict, batch: int, training: bool, seed: int = 0, float64: bool = False
 ) -> Case:
@@ -277,7 +276,7 @@ def maps_case(
             "first_images": torch.randn(*shape, generator=seeded(seed + 2)),
         }
 
-    return Case(name, make, judge=_judge_maps)
+    return Case(name, make, judge=_judge_maps, explain_error=_explain_maps_error)
 
 
 ATTENTION_MAPS = Exercise(
@@ -304,7 +303,7 @@ ATTENTION_MAPS = Exercise(
             seed=10,
         ),
     ],
-    structural=[A_TRAINING, A_MODE, A_HOOKS, A_KEPT],
+    structural=[A_TRAINING, A_MODE, A_HOOKS, A_KEPT, A_NOTHING_RECORDED, A_PRE_HOOK_KWARGS],
 )
 
 
@@ -319,6 +318,9 @@ R_MAX = "the heads were fused with max instead of the mean"
 R_SUM_HEADS = "the heads were summed instead of averaged"
 R_ELEMENTWISE = "the layers were combined element-wise (*) instead of by matrix products (@)"
 R_LAYER_LEFT_OUT = "a layer is left out (the loop over the layers starts or stops one too early)"
+R_ONES = "a matrix of ones added where the identity belongs (torch.ones instead of torch.eye)"
+R_LAYERS_AVERAGED = "the layers' matrices averaged instead of multiplied"
+R_FROM_ZEROS = "the running product started from zeros instead of the identity"
 
 R_FIXES = {
     R_NO_IDENTITY: "each block adds its input back (x + attention(x)), so half of what flows on is the token "
@@ -335,6 +337,12 @@ R_FIXES = {
     "total against the single identity.",
     R_ELEMENTWISE: "the flow through two layers is a matrix product: a2 @ a1 (or torch.bmm / torch.matmul), "
     "not a2 * a1.",
+    R_ONES: "the residual connection adds each token to itself only: add torch.eye(T) (ones on the diagonal), "
+    "not torch.ones(T, T), which gives every token the same extra weight.",
+    R_LAYERS_AVERAGED: "attention flows through the layers one after the other, so their matrices multiply: "
+    "rollout = a @ rollout for each layer, starting from the identity; an average treats them as alternatives.",
+    R_FROM_ZEROS: "start the running product from the identity (torch.eye(T), expanded over the batch): "
+    "a product that starts from zeros stays zero.",
     R_LAYER_LEFT_OUT: "multiply all L layers: loop over every layer of the maps (for a in per_layer: ...), "
     "starting from the identity.",
 }
@@ -404,6 +412,14 @@ ROLLOUT_TABLE: dict[str, list[list[list[float]]]] = {
         [[0.277954101562, 0.0013427734375, 0.00137329101562, 0.000617980957031], [0.000686645507812, 0.242767333984, 0.00144195556641, 0.000961303710938], [0.000137329101562, 0.0013427734375, 0.33814239502, 0.00216293334961], [0.00320434570312, 0.00167846679688, 0.000640869140625, 0.187454223633]],
         [[0.24299621582, 0.00167846679688, 0.00144195556641, 0.000961303710938], [0.0008544921875, 0.242111206055, 0.00205993652344, 0.00102996826172], [0.00018310546875, 0.0010986328125, 0.33814239502, 0.00240325927734], [0.000640869140625, 0.00415420532227, 0.00123596191406, 0.229911804199]],
     ],
+    R_ONES: [
+        [[0.258017822266, 0.250443115234, 0.250497802734, 0.241041259766], [0.258021240234, 0.250376464844, 0.250624511719, 0.240977783203], [0.258032958984, 0.250427734375, 0.2505078125, 0.241031494141], [0.258036132813, 0.250371337891, 0.250611572266, 0.240980957031]],
+        [[0.263069824219, 0.245299804687, 0.250285888672, 0.241344482422], [0.263104980469, 0.24534765625, 0.250220947266, 0.241326416016], [0.2631171875, 0.245325439453, 0.250236328125, 0.241321044922], [0.263118652344, 0.245309326172, 0.250253662109, 0.241318359375]],
+    ],
+    R_LAYERS_AVERAGED: [
+        [[0.65625, 0.119791666667, 0.130208333333, 0.09375], [0.135416666667, 0.625, 0.135416666667, 0.104166666667], [0.0520833333333, 0.119791666667, 0.697916666667, 0.130208333333], [0.192708333333, 0.125, 0.109375, 0.572916666667]],
+        [[0.635416666667, 0.125, 0.135416666667, 0.104166666667], [0.114583333333, 0.625, 0.145833333333, 0.114583333333], [0.0572916666667, 0.109375, 0.697916666667, 0.135416666667], [0.109375, 0.161458333333, 0.114583333333, 0.614583333333]],
+    ],
     f"{R_LAYER_LEFT_OUT} (last)": [
         [[0.519775390625, 0.211669921875, 0.147216796875, 0.121337890625], [0.1142578125, 0.4609375, 0.248046875, 0.1767578125], [0.124267578125, 0.18408203125, 0.49658203125, 0.195068359375], [0.23876953125, 0.169189453125, 0.200439453125, 0.3916015625]],
         [[0.49462890625, 0.185791015625, 0.161865234375, 0.15771484375], [0.13134765625, 0.404052734375, 0.262939453125, 0.20166015625], [0.11474609375, 0.1474609375, 0.554443359375, 0.183349609375], [0.2119140625, 0.216552734375, 0.1669921875, 0.404541015625]],
@@ -445,12 +461,16 @@ def _rollout_mistakes() -> list[Mistake]:
         L, B, H, T, _ = inputs["maps"].shape
         return {"rollout": (2.0**L) * torch.eye(T, dtype=torch.float64).expand(B, T, T)}
 
-    names = (R_NO_IDENTITY, R_ORDER, R_COLUMNS, R_MAX, R_SUM_HEADS, R_ELEMENTWISE)
+    def zeros(inputs: Inputs, outcome: Outcome) -> Tensors:
+        return {"rollout": torch.zeros_like(_rollout_public_oracle(inputs, outcome)["rollout"])}
+
+    names = (R_NO_IDENTITY, R_ORDER, R_COLUMNS, R_MAX, R_SUM_HEADS, R_ELEMENTWISE, R_ONES, R_LAYERS_AVERAGED)
     found = [Mistake(n, R_FIXES[n], from_table(n)) for n in names]
     found.append(Mistake(R_NOT_RENORMALISED, R_FIXES[R_NOT_RENORMALISED], grown))
     found += [
         Mistake(R_LAYER_LEFT_OUT, R_FIXES[R_LAYER_LEFT_OUT], from_table(f"{R_LAYER_LEFT_OUT} (last)")),
         Mistake(R_LAYER_LEFT_OUT, R_FIXES[R_LAYER_LEFT_OUT], from_table(f"{R_LAYER_LEFT_OUT} (first)")),
+        Mistake(R_FROM_ZEROS, R_FIXES[R_FROM_ZEROS], zeros),
     ]
     return found
 
@@ -468,6 +488,7 @@ def _unchanged_input(check: str, outcome: Outcome, key: str, what: str) -> Verdi
             f"your function changed the {what} it was given (an in-place operation such "
             "as +=, add_ or a slice assignment on the input): work on new tensors and leave the "
             "input as it was.",
+            mistake=IN_PLACE_INPUT,
         )
     return None
 
@@ -475,14 +496,24 @@ def _unchanged_input(check: str, outcome: Outcome, key: str, what: str) -> Verdi
 def _judge_rollout_values(
     check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake]
 ) -> Verdict:
-    verdict = compare_named(check, inputs, outcome, oracle, mistakes, ROLLOUT_TOL, ROLLOUT_AXES)
+    verdict = compare(check, inputs, outcome, oracle, mistakes, ROLLOUT_TOL, ROLLOUT_AXES)
     if verdict.passed:
         return _unchanged_input(check, outcome, "maps_unchanged", "maps") or verdict
     if verdict.mistake is None:
         problem = _rollout_property(inputs, outcome)
         if problem:
-            return Verdict(False, check, f"{problem}\n{verdict.message}")
+            return Verdict(
+                False, check, f"{problem}\n{verdict.message}", mistake=_dtype_mistake(inputs, outcome)
+            )
     return verdict
+
+
+def _dtype_mistake(inputs: Inputs, outcome: Outcome) -> str | None:
+    """WRONG_DTYPE when the output's dtype is not the maps' (the first property _rollout_property checks
+    after the shape)."""
+    got, maps = outcome.tensors["rollout"], inputs["maps"]
+    same_shape = tuple(got.shape) == tuple(maps.shape[1:2]) + tuple(maps.shape[-2:])
+    return WRONG_DTYPE if same_shape and got.dtype != maps.dtype else None
 
 
 def _rollout_property(inputs: Inputs, outcome: Outcome) -> str | None:
@@ -536,7 +567,7 @@ def _judge_rollout_invariants(check: str, inputs: Inputs, outcome: Outcome) -> V
                 + messages.mistake(R_COLUMNS, R_FIXES[R_COLUMNS]),
                 mistake=R_COLUMNS,
             )
-    return Verdict(False, check, problem)
+    return Verdict(False, check, problem, mistake=_dtype_mistake(inputs, outcome))
 
 
 ROLLOUT_SIZES = [  # (name, B, nh, T) with L = 3: a loop over the layers is fine, one over these is not
@@ -741,7 +772,7 @@ def _explain_shift(inputs: Inputs, outcome: Outcome) -> str | None:
 
 
 def _judge_distances(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    verdict = compare_named(
+    verdict = compare(
         check, inputs, outcome, _distance_public_oracle, DISTANCE_MISTAKES, DISTANCE_TOL, DISTANCE_AXES
     )
     if verdict.passed:
@@ -846,6 +877,10 @@ Z_BILINEAR = "bilinear interpolation instead of bicubic"
 Z_ALIGN = "align_corners=True (torchvision's interpolate_embeddings) instead of F.interpolate's default"
 Z_SWAPPED = "the grid's height and width are swapped in a reshape or in the new size"
 Z_ONE_D = "the positions were interpolated as a 1-D sequence, not as a 2-D grid"
+Z_NEAREST = "nearest-neighbour interpolation instead of bicubic"
+Z_ANTIALIAS = "antialias=True (a blur when the grid shrinks)"
+Z_IMAGE = "the resized grid returned as an image (1, D, h', w'), not as rows of tokens"
+Z_FLAG = "the grid taken from the wrong rows: the class_token flag was not followed"
 
 Z_FIXES = {
     Z_CLASS_DROPPED: "keep the first row (the class token has no place on the grid): split it off, resize the "
@@ -860,6 +895,16 @@ Z_FIXES = {
     "upsampled. align_corners=True pins the centres of the corner patches instead and shifts the others.",
     Z_SWAPPED: "grids are (h, w) = (rows, columns), as images are (H, W): reshape to (1, h, w, D) and pass "
     "size=(h', w') = new_grid to F.interpolate.",
+    Z_NEAREST: "use mode='bicubic': nearest-neighbour copies each old position onto a block of new ones, so "
+    "neighbouring patches share one position and the model cannot tell them apart.",
+    Z_ANTIALIAS: "leave antialias=False (F.interpolate's default), as the ViT and DeiT code does: "
+    "anti-aliasing low-pass filters the embedding before shrinking it, which blurs neighbouring positions "
+    "together.",
+    Z_IMAGE: "turn the resized (1, D, h', w') grid back into rows, grid.flatten(2).transpose(1, 2) -> "
+    "(1, h' w', D), and put the class token's row back in front.",
+    Z_FLAG: "the class token's row (the first) is not on the grid: with class_token=True reshape only "
+    "pos_embed[:, 1:] into (1, h, w, D) and put row 0 back in front; with class_token=False every row is a "
+    "patch, so the whole pos_embed is the grid.",
     Z_ONE_D: "the embedding rows are a 2-D grid of patches: reshape them to (1, D, h, w) (through a permute) and "
     "interpolate in 2-D, so that neighbours above and below count as much as left and right.",
 }
@@ -884,13 +929,17 @@ def resized(
     align_corners: bool = False,
     swap: bool = False,
     class_at: str = "front",
+    antialias: bool = False,
 ) -> torch.Tensor:
     """F.interpolate on the grid of patch rows, and the class-token row put back (or not)."""
     (h, w), (h2, w2) = inputs["old_grid"], inputs["new_grid"]
     if swap:
         (h, w), (h2, w2) = (w, h), (w2, h2)
     cls, rows = _resize_parts(inputs)
-    grid = F.interpolate(_grid_image(rows, h, w), size=(h2, w2), mode=mode, align_corners=align_corners)
+    corners = None if mode == "nearest" else align_corners
+    grid = F.interpolate(
+        _grid_image(rows, h, w), size=(h2, w2), mode=mode, align_corners=corners, antialias=antialias
+    )
     new_rows = grid.flatten(2).transpose(1, 2)  # (1, h' w', D)
     parts = {"front": [cls, new_rows], "end": [new_rows, cls], "none": [new_rows]}[class_at]
     return torch.cat(parts, dim=1)
@@ -921,6 +970,11 @@ def _resize_mistakes() -> list[Mistake]:
         line = F.interpolate(rows.transpose(1, 2), size=h2 * w2, mode="linear", align_corners=False)
         return {"pos_embed": torch.cat([cls, line.transpose(1, 2)], dim=1)}
 
+    def image(inputs: Inputs, _: Outcome) -> Tensors:
+        (h, w), patch_rows = inputs["old_grid"], _resize_parts(inputs)[1]
+        grid = F.interpolate(_grid_image(patch_rows, h, w), size=inputs["new_grid"], mode="bicubic")
+        return {"pos_embed": grid}  # (1, D, h', w')
+
     def only(condition: Callable[[Inputs], bool], produce: Callable[[Inputs], torch.Tensor]):
         return lambda i, o: {"pos_embed": produce(i)} if condition(i) else None
 
@@ -936,6 +990,9 @@ def _resize_mistakes() -> list[Mistake]:
         Mistake(Z_ALIGN, Z_FIXES[Z_ALIGN], lambda i, o: {"pos_embed": resized(i, align_corners=True)}),
         Mistake(Z_SWAPPED, Z_FIXES[Z_SWAPPED], lambda i, o: {"pos_embed": resized(i, swap=True)}),
         Mistake(Z_ONE_D, Z_FIXES[Z_ONE_D], one_d),
+        Mistake(Z_NEAREST, Z_FIXES[Z_NEAREST], lambda i, o: {"pos_embed": resized(i, mode="nearest")}),
+        Mistake(Z_ANTIALIAS, Z_FIXES[Z_ANTIALIAS], lambda i, o: {"pos_embed": resized(i, antialias=True)}),
+        Mistake(Z_IMAGE, Z_FIXES[Z_IMAGE], image),
     ]
 
 
@@ -943,7 +1000,7 @@ RESIZE_MISTAKES = _resize_mistakes()
 
 
 def _judge_resize(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
-    verdict = compare_named(check, inputs, outcome, _resize_oracle, RESIZE_MISTAKES, FLOAT32, RESIZE_AXES)
+    verdict = compare(check, inputs, outcome, _resize_oracle, RESIZE_MISTAKES, FLOAT32, RESIZE_AXES)
     if verdict.passed:
         return _unchanged_input(check, outcome, "input_unchanged", "embedding") or verdict
     if verdict.mistake is None:
@@ -974,6 +1031,21 @@ def _judge_resize(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
                 "at the same grid size the embedding must come back exactly as it was.\n" + verdict.message,
             )
     return verdict
+
+
+def _explain_resize_error(
+    old: tuple[int, int], D: int, class_token: bool | None
+) -> Callable[[Outcome], tuple[str, str] | None]:
+    """A reshape into the (h, w) grid that fails because it got the class token's row, or lost a patch's."""
+    wrong_rows = old[0] * old[1] + (1 if class_token is not False else -1)
+
+    def explain(outcome: Outcome) -> tuple[str, str] | None:
+        found = re.search(r"is invalid for input of size (\d+)", outcome.error_message)
+        if found and int(found.group(1)) == wrong_rows * D:
+            return Z_FLAG, Z_FIXES[Z_FLAG]
+        return None
+
+    return explain
 
 
 def ramp(h: int, w: int, D: int, seed: int, class_token: bool = True) -> torch.Tensor:
@@ -1009,7 +1081,7 @@ def resize_case(
             "class_token": class_token,
         }
 
-    return Case(name, make, judge=_judge_resize)
+    return Case(name, make, judge=_judge_resize, explain_error=_explain_resize_error(old, D, class_token))
 
 
 RESIZE_POS_EMBED = Exercise(
@@ -1033,6 +1105,7 @@ RESIZE_POS_EMBED = Exercise(
             "random embedding on a 3x5 grid resized to 6x10, D=6", (3, 5), (6, 10), 6, seed=61, linear=False
         ),
         resize_case("the same size (4x4 to 4x4) gives back the input exactly", (4, 4), (4, 4), 5, seed=62),
+        resize_case("a ramp on a 6x6 grid shrunk to 4x4, D=4", (6, 6), (4, 4), 4, seed=64),
         resize_case(
             "no class token (class_token=False): a ramp on a 2x3 grid resized to 4x6",
             (2, 3),
@@ -1042,6 +1115,7 @@ RESIZE_POS_EMBED = Exercise(
             class_token=False,
         ),
     ],
+    structural=[Z_FLAG],
 )
 
 EXERCISES = [ATTENTION_MAPS, ATTENTION_ROLLOUT, MEAN_ATTENTION_DISTANCE, RESIZE_POS_EMBED]

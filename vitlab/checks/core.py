@@ -240,6 +240,8 @@ OTHER_DEVICE = "a tensor made on another device"
 NUMPY_WITH_GRAD = "a NumPy round trip inside the computation"
 LINEAR_NO_BIAS = "a linear layer without bias"
 LAYER_MISSING = "a layer the exercise names missing, renamed or of another kind"
+SEVERAL_RETURNED = "a list or tuple returned where one tensor is expected"
+INTEGER_FOR_FLOAT = "an integer tensor where a floating-point one is needed"
 _COMMON_ERRORS: tuple[tuple[str, str, str, str], ...] = (
     (
         LINEAR_NO_BIAS,
@@ -283,6 +285,20 @@ _COMMON_ERRORS: tuple[tuple[str, str, str, str], ...] = (
         "Expected all tensors to be on the same device",
         "",
         "create new tensors where the data lives: `torch.zeros(..., device=x.device)`, `torch.zeros_like`",
+    ),
+    (
+        SEVERAL_RETURNED,
+        r"should return one tensor\b.*\b(list|tuple)\b",
+        "",
+        "return one tensor: `torch.stack(...)` (or `torch.cat(...)`) the pieces into the shape the "
+        "exercise asks for",
+    ),
+    (
+        INTEGER_FOR_FLOAT,
+        r"only supports floating-point dtypes|not implemented for '(Long|Int)'|but found (Long|Int)\b",
+        "",
+        "make the tensor floating point (`.float()`, `.to(x.dtype)`, or `torch.arange(..., dtype=x.dtype)`): "
+        "integer tensors hold positions and counts, not distances or weights",
     ),
     (
         NUMPY_WITH_GRAD,
@@ -345,7 +361,9 @@ TRANSPOSED = "the last two axes swapped"
 EXTRA_AXIS = "an extra axis of size 1"
 MISSING_AXIS = "an axis of size 1 missing"
 WRONG_SHAPE = "the right values in another shape"
-SHAPE_MISTAKES = (TRANSPOSED, EXTRA_AXIS, MISSING_AXIS, WRONG_SHAPE)
+FIRST_ITEM_ONLY = "the first axis indexed away (only its first entry computed)"
+NOT_AVERAGED = "an axis that should be averaged away kept"
+SHAPE_MISTAKES = (TRANSPOSED, EXTRA_AXIS, MISSING_AXIS, WRONG_SHAPE, FIRST_ITEM_ONLY, NOT_AVERAGED)
 
 
 def shape_mistake(
@@ -356,7 +374,8 @@ def shape_mistake(
     tol: Tolerance = FLOAT32,
 ) -> tuple[str, str] | None:
     """(mistake, fix) when ``got`` has another shape than ``want`` in a typical way: its last two axes
-    swapped, an axis of size 1 added or dropped, or (values known) the right values reshaped. With
+    swapped, an axis of size 1 added or dropped, or (values known) the right values reshaped, only the
+    first entry of the first axis, or an axis kept that should have been averaged away. With
     ``expected`` the values must agree after undoing it; without, the shape alone decides (and the
     values are not claimed)."""
     want, have = tuple(int(n) for n in want), tuple(got.shape)
@@ -380,6 +399,26 @@ def shape_mistake(
         )
     if expected is not None and got.numel() == expected.numel():
         undo.append((WRONG_SHAPE, lambda t: t.reshape(want), f"{told}: reshape (or flatten) it"))
+    if expected is not None and len(want) >= 2 and have == want[1:] and want[0] > 1:
+        # the other entries are filled in from expected: only the first one is compared
+        undo.append(
+            (
+                FIRST_ITEM_ONLY,
+                lambda t: torch.cat([t[None], expected[1:].to(t.dtype)]),
+                f"{told}: yours holds only what the first of the {want[0]} entries along axis 0 (the batch, "
+                "usually) should hold; compute all of them at once (no `[0]`, no code written for one item)",
+            )
+        )
+    kept = [i for i in range(len(have)) if have[i] > 1 and have[:i] + have[i + 1 :] == want]
+    for i in kept if expected is not None and got.is_floating_point() else []:
+        undo.append(
+            (
+                NOT_AVERAGED,
+                lambda t, i=i: t.mean(dim=i),
+                f"{told}: its axis {i} (of size {have[i]}) should be averaged away as well (`.mean(dim=...)` "
+                "over every axis the text lists)",
+            )
+        )
     for mistake, fix, text in undo:
         if expected is None:
             return mistake, text
@@ -413,11 +452,18 @@ def shape_verdict(
 
 
 def compare(
-    check: str, inputs: Inputs, outcome: Outcome, oracle: Oracle, mistakes: Sequence[Mistake], tol: Tolerance
+    check: str,
+    inputs: Inputs,
+    outcome: Outcome,
+    oracle: Oracle,
+    mistakes: Sequence[Mistake],
+    tol: Tolerance,
+    axes: dict[str, Sequence[str]] | None = None,
 ) -> Verdict:
-    """Oracle vs outcome; on a mismatch, the catalogued mistake the outcome matches, if any."""
+    """Oracle vs outcome; on a mismatch, the catalogued mistake the outcome matches, if any, else a
+    typical shape mistake (:func:`shape_mistake`). ``axes`` names each output's axes in the message."""
     expected = oracle(inputs, outcome)
-    problems = differences(expected, outcome.tensors, tol)
+    problems = differences(expected, outcome.tensors, tol, axes=axes)
     if not problems:
         return Verdict(True, check)
     for mistake in mistakes:

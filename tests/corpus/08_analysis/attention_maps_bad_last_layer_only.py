@@ -1,5 +1,5 @@
 """Hooks only the last block (the one people usually plot)."""
-# verdict: test_attention_maps: fail: expected shape
+# verdict: test_attention_maps: fail: only the last block
 # %% attention_maps
 def attention_maps(model, images):
     maps = []

@@ -1,5 +1,5 @@
 """The layers' flows averaged instead of multiplied."""
-# verdict: test_attention_rollout: fail: values differ
+# verdict: test_attention_rollout: fail: averaged instead of multiplied
 # %% rollout
 def attention_rollout(maps):
     T = maps.shape[-1]

@@ -1,5 +1,5 @@
 """antialias=True: the same when growing, a blur when a grid shrinks."""
-# verdict: test_resize_pos_embed: fail: values differ
+# verdict: test_resize_pos_embed: fail: antialias=True
 # %% resize
 def resize_pos_embed(pos_embed, old_grid, new_grid, class_token=True):
     (h, w), k = old_grid, int(class_token)

@@ -1,5 +1,5 @@
 """mode="nearest": each new patch copies its nearest old patch."""
-# verdict: test_resize_pos_embed: fail: values differ
+# verdict: test_resize_pos_embed: fail: nearest-neighbour
 # %% resize
 def resize_pos_embed(pos_embed, old_grid, new_grid, class_token=True):
     (h, w), k = old_grid, int(class_token)
