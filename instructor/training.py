@@ -91,6 +91,51 @@ def _schedule_mistake(name: str, fix: str) -> Mistake:
     )
 
 
+def _schedule_slip(name: str, fix: str, formula: Callable[[int, int, int, float], float]) -> Mistake:
+    """A schedule mistake named on the hidden cases only (no public literal table for it)."""
+    return Mistake(
+        name,
+        fix,
+        lambda inputs, _: {"factors": torch.tensor(schedule_table(formula, inputs), dtype=torch.float64)},
+        catalogued=False,
+    )
+
+
+def _other_default_floor(inputs: Inputs, outcome: Outcome) -> Tensors | None:
+    """The right schedule with the floor the student's default gave (read at a step >= total_steps)."""
+    if inputs["min_factor"] is not None:
+        return None
+    factors = outcome.tensors["factors"].tolist()
+    floors = [f for s, f in zip(inputs["steps"], factors, strict=True) if s >= inputs["total_steps"]]
+    if not floors or not math.isfinite(floors[0]) or floors[0] == 0.0:
+        return None
+    table = schedule_table(lambda s, W, T, m: warmup_cosine_oracle(s, W, T, floors[0]), inputs)
+    return {"factors": torch.tensor(table, dtype=torch.float64)}
+
+
+SCHEDULE_SLIPS = [
+    _schedule_slip(
+        "the cosine taken of degrees (180 * progress): math.cos takes radians",
+        "the half cosine is cos(pi * progress) with math.pi: math.cos reads its argument in radians.",
+        _warmup_then(
+            lambda s, W, T, m: m if s >= T else m + (1 - m) * 0.5 * (1 + math.cos(180 * (s - W) / (T - W)))
+        ),
+    ),
+    _schedule_slip(
+        "the warmup branch taken for step <= warmup_steps: step W gets (W + 1) / W, above the peak",
+        "the warmup covers steps 0 .. W - 1 (step < warmup_steps); step W starts the decay at exactly 1.",
+        lambda s, W, T, m: (s + 1) / W if s <= W and W > 0 else warmup_cosine_oracle(s, W, T, m),
+    ),
+    Mistake(
+        "min_factor's default is not 0.0",
+        "give min_factor the default the text states: def warmup_cosine(step, warmup_steps, total_steps, "
+        "min_factor=0.0).",
+        _other_default_floor,
+        catalogued=False,
+    ),
+]
+
+
 def schedule_tables() -> dict[str, dict[str, list[float]]]:
     """The public literal tables: per public case 'right', and (first case) one row per mistake."""
     tables = {}
@@ -136,6 +181,7 @@ class Loop:
     softmax: bool = False
     smoothing: bool = True
     averages: str = "image"  # "image" | "batch" (loss and accuracy) | "batch loss" | "batch accuracy"
+    reduction: str = "mean"  # the loss back-propagated: the batch's "mean" | its "sum"
 
     def __call__(
         self,
@@ -161,7 +207,12 @@ class Loop:
                 optimizer.zero_grad()
             logits = model(images)  # (B, C)
             scores = logits.softmax(-1) if self.softmax else logits
-            loss = F.cross_entropy(scores, labels, label_smoothing=label_smoothing if self.smoothing else 0.0)
+            loss = F.cross_entropy(
+                scores,
+                labels,
+                label_smoothing=label_smoothing if self.smoothing else 0.0,
+                reduction=self.reduction,
+            )
             loss.backward()
             if self.clip:
                 nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
@@ -172,7 +223,7 @@ class Loop:
                 scheduler.step()
             if self.zero_grad == "after":
                 optimizer.zero_grad()
-            losses.append(loss.item())
+            losses.append(loss.item() / (len(labels) if self.reduction == "sum" else 1))
             corrects.append((logits.argmax(-1) == labels).sum().item())
             sizes.append(len(labels))
             if progress is not None:
@@ -240,11 +291,12 @@ def train_oracle(inputs: Inputs, _: Outcome) -> Tensors:
     return run_once(repr(Loop()), inputs, lambda: instruments.TrainingRun(inputs).run(Loop()))
 
 
-def _loop_mistake(name: str, loop: Loop) -> Mistake:
+def _loop_mistake(name: str, loop: Loop, fix: str | None = None, catalogued: bool = True) -> Mistake:
     return Mistake(
         name,
-        public.FIXES[name],
+        fix or public.FIXES[name],
         lambda inputs, _: run_once(repr(loop), inputs, lambda: instruments.TrainingRun(inputs).run(loop)),
+        catalogued=catalogued,
     )
 
 
@@ -261,6 +313,13 @@ TRAIN_MISTAKES = [
     _loop_mistake(public.BATCH_MEANS, Loop(averages="batch")),
     _loop_mistake(public.BATCH_MEANS, Loop(averages="batch accuracy")),
     _loop_mistake(public.BATCH_MEANS, Loop(averages="batch loss")),
+    _loop_mistake(  # hidden only: the public cases' literal tables cannot tell it from other weight changes
+        "the loss summed over the batch (reduction='sum') before backward(): gradients B times too large",
+        Loop(reduction="sum"),
+        "back-propagate the batch's mean loss (F.cross_entropy's default reduction='mean'); add "
+        "loss.item() * len(labels) to the running total for the reported loss.",
+        catalogued=False,
+    ),
 ]
 
 
@@ -452,15 +511,23 @@ def _smoothed(name: str, B: int, K: int, s: float, seed: int, scale: float = 2.0
 
 
 def _schedule(name: str, steps: Sequence[int], W: int, T: int, m: float | None) -> Case:
-    return Case(name, lambda: public.schedule_inputs(steps, W, T, m))
+    return Case(
+        name,
+        lambda: public.schedule_inputs(steps, W, T, m),
+        explain_error=public.explain_schedule_error(W, T),
+    )
 
 
 def _groups(name: str, model: str, frozen: Sequence[str], weight_decay: float, seed: int) -> Case:
-    return Case(name, lambda: public.groups_inputs(model, frozen, weight_decay, seed))
+    return Case(
+        name,
+        lambda: public.groups_inputs(model, frozen, weight_decay, seed),
+        explain_error=public.explain_groups_error,
+    )
 
 
 def _train(name: str, **spec: Any) -> Case:
-    return Case(name, lambda: public.train_inputs(key=None, **spec))
+    return Case(name, lambda: public.train_inputs(key=None, **spec), explain_error=public.explain_train_error)
 
 
 def _evaluate(name: str, **spec: Any) -> Case:
@@ -638,7 +705,10 @@ ORACLES = {
 }
 
 MISTAKES = {
-    "test_warmup_cosine": [_schedule_mistake(name, fix) for name, fix, _ in public.SCHEDULE_MISTAKES],
+    "test_warmup_cosine": [
+        *(_schedule_mistake(name, fix) for name, fix, _ in public.SCHEDULE_MISTAKES),
+        *SCHEDULE_SLIPS,
+    ],
     "test_smoothed_cross_entropy": [_smoothed_mistake(name) for name in SMOOTHED_MISTAKE_FORMULAS],
     "test_train_one_epoch": TRAIN_MISTAKES,
     "test_evaluate": EVALUATE_MISTAKES,

@@ -89,6 +89,7 @@ class EffectExercise(Exercise):
             outcome,
             lambda c, i, o: compare(c, i, o, chosen, catalogue),
             case.expect_error,
+            case.explain_error,
         )
 
 
@@ -132,6 +133,10 @@ def kind_problems(kinds: torch.Tensor, what: str, keys: Sequence[str] = ("loss",
 
 # --------------------------------------------------------------------------------------------------
 # Exercise 1: the warmup + cosine multiplier
+
+#: the schedule's mistakes named by a property or an error (their fixes are in FIXES)
+NONE_RETURNED = "None returned: a branch of the function ends without return"
+NO_DECAY_STEPS = "total_steps == warmup_steps not handled (a division by total_steps - warmup_steps = 0)"
 
 SCHEDULE_BASE_LR = 0.5
 #: public cases, by key: (steps, W, T, m or None for the default) and the literal factors: the right
@@ -283,14 +288,15 @@ def compare_schedule(
     steps = inputs["steps"]
     if len(t["factors"]) != len(steps):
         raise ValueError("the harness returned a factor per step for another number of steps")
-    problems = []
+    problems: list[str] = []
     for step, kind in zip(steps, t["kinds"].tolist(), strict=False):
         if kind != instruments.FLOAT:
             hint = " (.item() turns a one-value tensor into one)" if kind == instruments.TENSOR else ""
-            problems.append(
+            text = (
                 f"warmup_cosine returned {instruments.KIND_WORDS[kind]} for step {step}: return a "
                 f"Python float{hint}; math.cos and plain arithmetic give one."
             )
+            problems.append(messages.Named(text, NONE_RETURNED) if kind == instruments.NONE else text)
             break
     expected = oracle(inputs, outcome)
     want, got = expected["factors"], t["factors"]
@@ -318,13 +324,29 @@ def compare_schedule(
                 "it is called (no state kept between calls)."
             )
     if problems:
-        return Verdict(False, check, "\n".join(problems))
+        named = messages.first_named(problems)
+        if named is not None:
+            problems.insert(0, messages.mistake(named, FIXES[named]))
+        return Verdict(False, check, "\n".join(problems), mistake=named)
     return Verdict(True, check)
+
+
+def explain_schedule_error(W: int, T: int) -> Callable[[Outcome], tuple[str, str] | None]:
+    """A ZeroDivisionError where the case has no decay steps (T == W)."""
+
+    def explain(outcome: Outcome) -> tuple[str, str] | None:
+        if outcome.error_type == "ZeroDivisionError" and T == W:
+            return NO_DECAY_STEPS, FIXES[NO_DECAY_STEPS]
+        return None
+
+    return explain
 
 
 def schedule_case(name: str, key: str) -> Case:
     steps, W, T, m = SCHEDULE_CASES[key]
-    return Case(name, lambda: schedule_inputs(steps, W, T, m, key))
+    return Case(
+        name, lambda: schedule_inputs(steps, W, T, m, key), explain_error=explain_schedule_error(W, T)
+    )
 
 
 SCHEDULE = EffectExercise(
@@ -343,6 +365,7 @@ SCHEDULE = EffectExercise(
         schedule_case("total_steps == warmup_steps == 4 (no decay), min_factor 0.2", "T=W"),
         schedule_case("min_factor left at its default (warmup 2, 8 steps in all)", "default floor"),
     ],
+    structural=[NONE_RETURNED, NO_DECAY_STEPS],
     compare=compare_schedule,
 )
 
@@ -357,6 +380,11 @@ PARAMETER_TWICE = "a parameter in two groups"
 FROZEN_KEPT = "frozen parameters kept in the groups"
 EMPTY_GROUP = "an empty group kept"
 DEFAULT_DECAY = "a group without a weight_decay key (AdamW then applies its default, 0.01)"
+NORMS_DECAYED = "1-D weights (LayerNorm's) decayed: only parameters named bias skip the decay"
+CLASS_TOKEN_DECAYED = "torchvision's class_token decayed (only the spelling cls_token is checked)"
+MATRICES_NOT_DECAYED = "2-D weight matrices not decayed (p.ndim > 2 where p.ndim >= 2 belongs)"
+FIXED_DECAY = "a fixed weight decay instead of the weight_decay argument"
+GROUPS_AS_DICT = "a dict returned where a list of groups is expected"
 ADAMW_DEFAULT_DECAY = 0.01
 #: the embedding tables, by name: notebook 5's and timm's cls_token, torchvision's class_token (the course
 #: model's), pos_embed (encoder.pos_embedding contains it)
@@ -371,11 +399,21 @@ GROUPS_FIXES = {
     FROZEN_KEPT: "skip parameters with requires_grad=False: they do not train, so they belong to no group.",
     EMPTY_GROUP: "leave out a group that has no parameters (here every parameter of one kind is frozen).",
     DEFAULT_DECAY: "give every group its weight_decay: {'params': [...], 'weight_decay': 0.0} for the other one.",
+    NORMS_DECAYED: "go by the shape, not the name: p.ndim < 2 covers the biases and the LayerNorm weights "
+    "(norm1.weight, ln_1.weight), which must not decay either.",
+    CLASS_TOKEN_DECAYED: "torchvision's VisionTransformer (the course model) calls it class_token: check every "
+    "spelling, e.g. any(k in name for k in ('cls_token', 'class_token', 'pos_embed')).",
+    MATRICES_NOT_DECAYED: "linear layers' weights are 2-D and must decay: the rule is p.ndim >= 2 for decay "
+    "(p.ndim < 2 for none).",
+    FIXED_DECAY: "use the weight_decay argument for the decayed group: {'params': decay, 'weight_decay': "
+    "weight_decay}.",
+    GROUPS_AS_DICT: "return a list of group dicts: [{'params': decay, 'weight_decay': weight_decay}, "
+    "{'params': no_decay, 'weight_decay': 0.0}], the form torch.optim.AdamW takes.",
 }
 #: public cases, by key: the model, the frozen parameters, and (literal) the parameters that decay
 GROUPS_CASES: dict[str, tuple[str, tuple[str, ...], float]] = {
     "tiny": ("tiny_vit", (), 0.05),
-    "torchvision": ("torchvision_vit", (), 0.05),
+    "torchvision": ("torchvision_vit", (), 0.1),  # not the recipe's 0.05: a hard-coded decay shows
     "bitfit": (
         "tiny_vit",
         (
@@ -456,14 +494,23 @@ def _groups_literal(inputs: Inputs, _: Outcome) -> Tensors:
 
 
 def _decay_variants(
-    inputs: Inputs, expected: Mapping[str, float], members: Sequence[str]
+    inputs: Inputs, expected: Mapping[str, float], members: Sequence[str], applied: Mapping[str, float]
 ) -> dict[str, dict[str, float]]:
-    """The decay each catalogued wrong rule gives the members, from the right one."""
+    """The decay each catalogued wrong rule gives the members, from the right one (a fixed decay: the
+    value the student's decayed parameters got, where it is one value and not the argument)."""
     wd = float(inputs["weight_decay"])
+    ndim = {n: p.ndim for n, p in instruments.build(inputs["model"]).named_parameters()}
+    used = [applied[n] for n in members if expected[n]]  # measured by effect: equal up to rounding
+    same = bool(used) and all(math.isclose(u, used[0], rel_tol=1e-6, abs_tol=1e-9) for u in used)
+    fixed = used[0] if same and abs(used[0]) > 1e-9 else wd  # 0 for all: no decay, not a fixed one
     return {
         EVERYTHING_DECAYS: dict.fromkeys(members, wd),
         EMBEDDINGS_DECAYED: {n: wd if any(k in n for k in EMBEDDING_NAMES) else expected[n] for n in members},
         DEFAULT_DECAY: {n: expected[n] or ADAMW_DEFAULT_DECAY for n in members},
+        NORMS_DECAYED: {n: wd if ndim[n] == 1 and not n.endswith("bias") else expected[n] for n in members},
+        CLASS_TOKEN_DECAYED: {n: wd if "class_token" in n else expected[n] for n in members},
+        MATRICES_NOT_DECAYED: {n: 0.0 if ndim[n] == 2 else expected[n] for n in members},
+        FIXED_DECAY: {n: fixed if expected[n] else 0.0 for n in members},
     }
 
 
@@ -522,7 +569,7 @@ def compare_groups(
         variant = next(
             (
                 name
-                for name, decay in _decay_variants(inputs, right, members).items()
+                for name, decay in _decay_variants(inputs, right, members, applied).items()
                 if all(math.isclose(applied[n], decay[n], rel_tol=1e-6, abs_tol=1e-9) for n in members)
             ),
             None,
@@ -548,9 +595,15 @@ def compare_groups(
     return Verdict(False, check, text, mistake=named)
 
 
+def explain_groups_error(outcome: Outcome) -> tuple[str, str] | None:
+    if "should return a list of dicts, not a dict" in outcome.error_message:
+        return GROUPS_AS_DICT, GROUPS_FIXES[GROUPS_AS_DICT]
+    return None
+
+
 def groups_case(name: str, key: str, seed: int) -> Case:
     model, frozen, wd = GROUPS_CASES[key]
-    return Case(name, lambda: groups_inputs(model, frozen, wd, seed, key))
+    return Case(name, lambda: groups_inputs(model, frozen, wd, seed, key), explain_error=explain_groups_error)
 
 
 GROUPS = EffectExercise(
@@ -564,7 +617,7 @@ GROUPS = EffectExercise(
     public=[
         groups_case("a tiny ViT, weight decay 0.05", "tiny", 0),
         groups_case(
-            "a tiny torchvision ViT (class_token, encoder.pos_embedding), weight decay 0.05", "torchvision", 2
+            "a tiny torchvision ViT (class_token, encoder.pos_embedding), weight decay 0.1", "torchvision", 2
         ),
         groups_case(
             "the tiny ViT with its weight matrices and embeddings frozen (only biases and norms train)",
@@ -580,6 +633,11 @@ GROUPS = EffectExercise(
         FROZEN_KEPT,
         EMPTY_GROUP,
         DEFAULT_DECAY,
+        NORMS_DECAYED,
+        CLASS_TOKEN_DECAYED,
+        MATRICES_NOT_DECAYED,
+        FIXED_DECAY,
+        GROUPS_AS_DICT,
     ],
     compare=compare_groups,
 )
@@ -603,11 +661,43 @@ EVAL_FLAG = "model.training = False instead of model.eval() (the submodules stay
 EVAL_GRADS = "evaluation with gradients on"
 NOT_RESTORED = "mode not restored after evaluation"
 EVAL_SMOOTHING = "label smoothing in evaluation"
+STEP_BEFORE_BACKWARD = "optimizer.step() before loss.backward() (the step changes weights the backward needs)"
+DATASET_LENGTH = "the images counted with len(loader.dataset) instead of as they come"
+POSTFIX = "the progress bar's postfix not set after every batch with loss, acc and lr"
+LAST_BATCH = "the loss or accuracy of the last batch only (overwritten in the loop, not accumulated)"
+PER_BATCH_COUNT = "a total divided by the number of batches instead of the number of images"
+NLL_ON_LOGITS = "F.nll_loss on the raw logits (it expects log-probabilities)"
+ARGMAX_BATCH = "argmax over the batch axis (dim=0) instead of the classes"
+SECOND_FORWARD = (
+    "the model run a second time on each batch in train mode (BatchNorm counts every batch twice)"
+)
 #: named wherever a loop returns its loss or accuracy as a tensor (not in a catalogue: a property)
 TENSOR_NOT_FLOAT = "a tensor returned where a Python float is asked"
 FIXES = {
     TENSOR_NOT_FLOAT: "return the loss and the accuracy as Python floats: `.item()` turns a one-value tensor "
     "into one (a tensor keeps its graph alive and prints as tensor(...)).",
+    NONE_RETURNED: "every branch must return the factor: look for an if/else whose branch assigns a value "
+    "but has no `return`.",
+    NO_DECAY_STEPS: "when total_steps == warmup_steps there is no decay: return min_factor from step "
+    "total_steps on before computing progress (check step >= total_steps before dividing).",
+    STEP_BEFORE_BACKWARD: "per batch: zero_grad(), forward, loss.backward(), clip, optimizer.step(), "
+    "scheduler.step(). The optimizer changes the weights in place, so backward() after step() finds the "
+    "tensors it saved changed.",
+    DATASET_LENGTH: "train_one_epoch gets any iterable of (images, labels) batches (fit hands it a progress "
+    "bar): add len(labels) to a counter in the loop and divide by it.",
+    POSTFIX: "after each batch call progress.set_postfix(loss=..., acc=..., lr=scheduler.get_last_lr()[0]) "
+    "when a progress bar is given.",
+    LAST_BATCH: "add each batch's share to running totals (loss * batch size, correct predictions, images "
+    "seen) inside the loop, and divide once after it.",
+    PER_BATCH_COUNT: "divide the totals by the number of images seen (sum of len(labels)), not by len(loader) "
+    "or the number of batches.",
+    NLL_ON_LOGITS: "use F.cross_entropy(logits, labels) (log_softmax and nll_loss in one), or "
+    "F.nll_loss(logits.log_softmax(dim=-1), labels).",
+    ARGMAX_BATCH: "the predicted class of each image is the argmax over the classes: logits.argmax(dim=1) "
+    "(or dim=-1), one prediction per image.",
+    SECOND_FORWARD: "keep the logits of the forward pass you trained on and take the predictions from them "
+    "(logits.argmax(dim=1)): a second forward in train mode updates BatchNorm's running statistics again "
+    "(and draws new dropout masks).",
     EVAL_MODE: "call model.train() at the start of the epoch (evaluate or a caller may have left the model in eval mode).",
     TRAINING_FLAG: "call model.train(): it sets the mode of every submodule; assigning model.training only changes "
     "the top module, so BatchNorm and Dropout inside stay as they were.",
@@ -858,8 +948,29 @@ def _reported_variants(
     soft_ce, soft_uniform = _loss_terms(logits.double().softmax(-1), targets)
     soft = (1 - smoothing) * soft_ce + smoothing * soft_uniform
     batch_smoothed = [(1 - smoothing) * c + smoothing * u for c, u in zip(split[0], split[1], strict=True)]
+    right = (per_image(smoothed), per_image(correct))
+    last = (float(batch_smoothed[-1].mean()), float(split[2][-1].mean()))
+    per_batch_count = (float(smoothed.sum()) / len(sizes), float(correct.sum()) / len(sizes))
+    nll = -logits.double().gather(1, targets[:, None])[:, 0]  # (N,): nll_loss on the logits
+    argmax_batch = (
+        sum(  # each batch's argmax over dim 0, (C,), against the first C labels
+            float((part.argmax(0)[: len(y)] == y[: part.shape[1]]).sum())
+            for part, y in zip(
+                torch.split(logits, list(sizes)), torch.split(targets, list(sizes)), strict=True
+            )
+        )
+        / len(targets)
+    )
     return {
-        "right": (per_image(smoothed), per_image(correct)),
+        "right": right,
+        LAST_BATCH: last,
+        LAST_BATCH + " (loss)": (last[0], right[1]),
+        LAST_BATCH + " (accuracy)": (right[0], last[1]),
+        PER_BATCH_COUNT: per_batch_count,
+        PER_BATCH_COUNT + " (loss)": (per_batch_count[0], right[1]),
+        PER_BATCH_COUNT + " (accuracy)": (right[0], per_batch_count[1]),
+        NLL_ON_LOGITS: (per_image(nll), right[1]),
+        ARGMAX_BATCH: (right[0], argmax_batch),
         SOFTMAX: (per_image(soft), per_image(correct)),
         NO_SMOOTHING: (per_image(ce), per_image(correct)),
         BATCH_MEANS: (per_batch(batch_smoothed), per_batch(split[2])),
@@ -905,7 +1016,7 @@ def _reported_diagnosis(
             if name != "right" and all(
                 math.isclose(g, w, rel_tol=1e-4, abs_tol=1e-6) for g, w in zip(got, values, strict=True)
             ):
-                return name.split(" (")[0]
+                return name.removesuffix(" (loss)").removesuffix(" (accuracy)")
         if smoothing == 0.0 and _smoothing_used(logits[part], targets[part], got[0]) is not None:
             return EVAL_SMOOTHING
     return None
@@ -934,10 +1045,12 @@ def _produces(mistake: Mistake, inputs: Inputs, outcome: Outcome) -> bool:
     return wrong is not None and effects_match(wrong, outcome.tensors)
 
 
-def _named_verdict(check: str, name: str | None, problems: Sequence[str]) -> Verdict:
+def _named_verdict(
+    check: str, name: str | None, problems: Sequence[str], fixes: Mapping[str, str] = FIXES
+) -> Verdict:
     text = "\n".join(problems)
     if name is not None:
-        text = messages.mistake(name, FIXES[name]) + ("\n" + text if text else "")
+        text = messages.mistake(name, fixes[name]) + ("\n" + text if text else "")
     return Verdict(False, check, text, mistake=name)
 
 
@@ -970,7 +1083,8 @@ def _compare_run(
         name = next((m.name for m in ordered if _produces(m, inputs, outcome)), seen)
     if name is None:
         name = next((n for n, _ in found if n is not None), None) or messages.first_named(kinds)
-    return _named_verdict(check, name, [*problems, *(text for _, text in found), *kinds])
+    fixes = {**FIXES, **{m.name: m.fix for m in mistakes}}  # the grader's mistakes bring their own fixes
+    return _named_verdict(check, name, [*problems, *(text for _, text in found), *kinds], fixes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1060,6 +1174,9 @@ def _train_diagnosis(t: Mapping[str, torch.Tensor], inputs: Inputs) -> str | Non
     mode = _mode_diagnosis(t, want_train=True)
     if mode:
         return mode
+    sizes = [len(y) for _, y in inputs["batches"]] * epochs
+    if t["spy/batch_sizes"].tolist() == [b for b in sizes for _ in range(2)]:
+        return SECOND_FORWARD
     accumulated = t["spy/accumulated"].tolist()
     if accumulated[1:] and any(accumulated[1:]):
         return NO_ZERO_GRAD
@@ -1092,7 +1209,7 @@ def _train_behaviour(t: Mapping[str, torch.Tensor], inputs: Inputs) -> list[tupl
         keys = f", and without {', '.join(missing)}" if missing and len(postfix) else ""
         return [
             (
-                None,
+                POSTFIX,
                 f"with a progress bar given, call progress.set_postfix(loss=..., acc=..., lr=...) after each "
                 f"batch: it was called {len(postfix)} times for {batches} batches{keys}.",
             )
@@ -1115,8 +1232,17 @@ def compare_train(
     )
 
 
+def explain_train_error(outcome: Outcome) -> tuple[str, str] | None:
+    """The loop mistakes that make PyTorch (or the harness's loader) raise."""
+    if "modified by an inplace operation" in outcome.error_message:
+        return STEP_BEFORE_BACKWARD, FIXES[STEP_BEFORE_BACKWARD]
+    if "this loader has no .dataset" in outcome.error_message:
+        return DATASET_LENGTH, FIXES[DATASET_LENGTH]
+    return None
+
+
 def train_case(name: str, key: str) -> Case:
-    return Case(name, lambda: train_inputs(key=key, **TRAIN_CASES[key]))
+    return Case(name, lambda: train_inputs(key=key, **TRAIN_CASES[key]), explain_error=explain_train_error)
 
 
 TRAIN = EffectExercise(
@@ -1148,6 +1274,12 @@ TRAIN = EffectExercise(
         SOFTMAX,
         NO_SMOOTHING,
         BATCH_MEANS,
+        SECOND_FORWARD,
+        PER_BATCH_COUNT,
+        LAST_BATCH,
+        STEP_BEFORE_BACKWARD,
+        DATASET_LENGTH,
+        POSTFIX,
     ],
     compare=compare_train,
 )
@@ -1226,7 +1358,19 @@ EVALUATE = EffectExercise(
         evaluate_case("batches of 16, 16, 16 and 5, the model (with dropout) in train mode before", "uneven"),
         evaluate_case("two batches of 8, the model in eval mode before", "eval before"),
     ],
-    structural=[EVAL_TRAIN_MODE, EVAL_FLAG, EVAL_GRADS, NOT_RESTORED, BATCH_MEANS, EVAL_SMOOTHING, SOFTMAX],
+    structural=[
+        EVAL_TRAIN_MODE,
+        EVAL_FLAG,
+        EVAL_GRADS,
+        NOT_RESTORED,
+        BATCH_MEANS,
+        EVAL_SMOOTHING,
+        SOFTMAX,
+        LAST_BATCH,
+        PER_BATCH_COUNT,
+        NLL_ON_LOGITS,
+        ARGMAX_BATCH,
+    ],
     compare=compare_evaluate,
 )
 

@@ -192,7 +192,7 @@ class Progress:
 
 
 #: what a returned value is (``kinds``): a Python float, or why not
-FLOAT, INT, TENSOR, OTHER_NUMBER, MISSING, NOT_A_DICT, NOT_A_NUMBER = range(7)
+FLOAT, INT, TENSOR, OTHER_NUMBER, MISSING, NOT_A_DICT, NOT_A_NUMBER, NONE = range(8)
 KIND_WORDS = {
     INT: "an int",
     TENSOR: "a Tensor",
@@ -200,11 +200,14 @@ KIND_WORDS = {
     MISSING: "missing",
     NOT_A_DICT: "not in a dict",
     NOT_A_NUMBER: "something other than a number",
+    NONE: "None (a branch that ends without return)",
 }
 
 
 def number(value: Any) -> tuple[float, int]:
     """(value as a float, or NaN; its kind)."""
+    if value is None:
+        return math.nan, NONE
     if isinstance(value, bool):
         return float(value), NOT_A_NUMBER
     if isinstance(value, float):

@@ -1,7 +1,7 @@
 """Knows timm's spelling only: torchvision's class_token (the course model's) is 3-D and decays."""
 
 
-# verdict: test_parameter_groups: fail: class_token (expected 0, got 0.05)
+# verdict: test_parameter_groups: fail: class_token decayed
 # %% parameter_groups
 def parameter_groups(model, weight_decay):
     decay, rest = [], []

@@ -1,5 +1,5 @@
 """The cosine of 180 * progress, as if math.cos took degrees."""
-# verdict: test_warmup_cosine: fail: in the cosine decay
+# verdict: test_warmup_cosine: fail: degrees
 # %% warmup_cosine
 def warmup_cosine(step, warmup_steps, total_steps, min_factor=0.0):
     if step < warmup_steps:

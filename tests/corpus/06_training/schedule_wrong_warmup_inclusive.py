@@ -1,5 +1,5 @@
 """The warmup branch taken for step <= warmup_steps: step W gets (W + 1) / W, above the peak."""
-# verdict: test_warmup_cosine: fail: in the cosine decay
+# verdict: test_warmup_cosine: fail: above the peak
 # %% warmup_cosine
 def warmup_cosine(step, warmup_steps, total_steps, min_factor=0.0):
     if step <= warmup_steps:

@@ -75,7 +75,7 @@ def smoothed_cross_entropy(objects: dict, inputs: Inputs) -> Tensors:
     value = fn(logits, targets, inputs["smoothing"])
     if not isinstance(value, torch.Tensor):
         number, kind = instruments.number(value)
-        returned = RETURNED_OTHER if kind == instruments.NOT_A_NUMBER else RETURNED_NUMBER
+        returned = RETURNED_OTHER if kind in (instruments.NOT_A_NUMBER, instruments.NONE) else RETURNED_NUMBER
         return {
             "loss": torch.tensor(number, dtype=torch.float64),
             "returned": torch.tensor(returned),
