@@ -451,6 +451,27 @@ def _named(check: str, name: str, fix: str, seen: str = "") -> Verdict:
     )
 
 
+def _raised_mistake(check: str, inputs: Inputs, outcome: Outcome) -> Verdict | None:
+    """A strided patch embedding missing (the harness's check), or the mean over the features (the head's
+    matmul fails on (B, N + 1) or (B, N))."""
+    said = outcome.error_message
+    conv = re.search(r"kernel_size=\((\d+), (\d+)\), stride=\((\d+), (\d+)\)", said)
+    if conv and conv.group(1, 2) != conv.group(3, 4):
+        fix = "nn.Conv2d(in_channels, dim, kernel_size=patch_size, stride=patch_size): one output per patch."
+        return _named(check, CONV_NO_STRIDE, fix, f"the harness found {conv.group(0)}")
+    product = re.search(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", said)
+    N = expected_shapes(inputs)["encoder.pos_embedding"][1] - 1
+    if (
+        product
+        and inputs.get("pool") == "mean"
+        and int(product.group(1)) == inputs["images"].shape[0]
+        and int(product.group(2)) in (N, N + 1)
+        and int(product.group(3)) == inputs["dim"]
+    ):
+        return _named(check, POOL_FEATURE_AXIS, READ_OUT_FIXES[POOL_FEATURE_AXIS], product.group(0))
+    return None
+
+
 def _not_expanded(check: str, inputs: Inputs, outcome: Outcome) -> Verdict | None:
     """torch.cat of the (1, 1, D) class token with (B, N, D) patch tokens fails for B > 1."""
     images = inputs.get("images")
@@ -518,19 +539,53 @@ def _dropout_in_eval(check: str, outcome: Outcome) -> Verdict | None:
     return None
 
 
-def _shape_verdict(check: str, bad: dict[str, tuple[int, ...]], outcome: Outcome) -> Verdict:
-    lines = []
+HEAD_ON_ALL_TOKENS = "the head is built on all N + 1 tokens flattened instead of one pooled token"
+PATCH_COUNT_PRECEDENCE = "N computed as image_size // patch_size ** 2 (** binds before //)"
+CONV_NO_STRIDE = "the patch embedding's Conv2d without stride=patch_size (overlapping patches)"
+CLASS_TOKEN_UNUSED = "the learned class token is not used (a fresh tensor where self.cls_token belongs)"
+POOL_DIVISOR = "the patch tokens summed and divided by all N + 1 tokens"
+POOL_MAX = "max pooling instead of the mean of the patch tokens"
+POOL_KEEPDIM = "the mean kept the token axis (keepdim=True): the head gets (B, 1, D)"
+POOL_BATCH_AXIS = "the mean taken over the batch axis (dim=0) instead of the tokens"
+POOL_BATCH_SLICED = "[1:] applied to the batch axis instead of the tokens"
+POOL_FIRST_IMAGE = "x[0], the first image's tokens, read instead of x[:, 0], every image's class token"
+POOL_FEATURE_AXIS = "the mean taken over the feature axis (dim=-1) instead of the tokens"
+SHAPE_FIXES = {
+    HEAD_ON_ALL_TOKENS: "the head reads one D-vector per image (the class token, or the mean of the patch "
+    "tokens): self.head = nn.Linear(dim, num_classes).",
+    PATCH_COUNT_PRECEDENCE: "write N = (image_size // patch_size) ** 2: the parentheses make the patches per "
+    "side first.",
+}
+
+
+def _named_shape(inputs: Inputs, bad: dict[str, tuple[int, ...]], outcome: Outcome) -> str | None:
+    """The shape mistakes whose cause the wrong parameter shapes show."""
+    head = outcome.tensors.get("p:heads.head.weight")
+    N = expected_shapes(inputs)["encoder.pos_embedding"][1] - 1
+    if (
+        "heads.head.weight" in bad
+        and head is not None
+        and tuple(head.shape[1:]) == ((N + 1) * inputs["dim"],)
+    ):
+        return HEAD_ON_ALL_TOKENS
+    pos = outcome.tensors.get("p:encoder.pos_embedding")
+    wrong_n = inputs["image_size"] // inputs["patch_size"] ** 2
+    if "encoder.pos_embedding" in bad and pos is not None and pos.dim() == 3 and pos.shape[1] == wrong_n + 1:
+        return PATCH_COUNT_PRECEDENCE
+    return None
+
+
+def _shape_verdict(check: str, bad: dict[str, tuple[int, ...]], outcome: Outcome, inputs: Inputs) -> Verdict:
+    named = _named_shape(inputs, bad, outcome)
+    lines = [messages.mistake(named, SHAPE_FIXES[named])] if named else []
     for name, shape in bad.items():
         got = outcome.tensors.get("p:" + name)
         lines.append(
             f"{label(name)}: expected shape {shape}, "
             + ("missing" if got is None else f"got {tuple(got.shape)}")
         )
-    return Verdict(
-        False,
-        check,
-        "your model's parameters do not have torchvision's shapes at these sizes:\n" + "\n".join(lines),
-    )
+    lines.insert(int(bool(named)), "your model's parameters do not have torchvision's shapes at these sizes:")
+    return Verdict(False, check, "\n".join(lines), mistake=named)
 
 
 STAGES = (
@@ -660,8 +715,73 @@ def judge_vit(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
         except Exception:  # a mistake that cannot be formed for these outputs simply does not apply
             continue
     if bad:
-        return _shape_verdict(check, bad, outcome)
+        return _shape_verdict(check, bad, outcome, inputs)
+    read_out = _read_out_mistake(inputs, outcome, expected)
+    if read_out is not None:
+        return _named(check, read_out, READ_OUT_FIXES[read_out])
     return Verdict(False, check, _where(inputs, outcome, expected) + "\n" + "\n".join(problems))
+
+
+READ_OUT_FIXES = {
+    CLASS_TOKEN_UNUSED: "prepend the learned parameter, expanded over the batch: "
+    "torch.cat([self.cls_token.expand(B, -1, -1), x], dim=1) (a tensor made in forward learns nothing).",
+    POOL_DIVISOR: "average the N patch tokens: x[:, 1:].mean(dim=1) (a sum over N divided by N + 1 is too "
+    "small).",
+    POOL_MAX: "pool='mean' averages the patch tokens: x[:, 1:].mean(dim=1).",
+    POOL_KEEPDIM: "leave keepdim at False: x[:, 1:].mean(dim=1) has shape (B, D), one vector per image.",
+    POOL_BATCH_AXIS: "x has shape (B, N + 1, D): average over dim=1, the tokens, after dropping the class "
+    "token (x[:, 1:].mean(dim=1)).",
+    POOL_BATCH_SLICED: "x[:, 1:] drops the class token (the first token of every image); x[1:] or [1:] "
+    "after the mean drops the first image.",
+    POOL_FIRST_IMAGE: "x[:, 0] reads token 0 of every image, (B, D); x[0] is all the tokens of image 0, "
+    "(N + 1, D).",
+    POOL_FEATURE_AXIS: "average over the tokens, dim=1 of (B, N + 1, D): x[:, 1:].mean(dim=1).",
+}
+
+
+def _normed_tokens(inputs: Inputs, outcome: Outcome) -> torch.Tensor:
+    """The tokens after the final LayerNorm, (B, N + 1, D): torchvision's ViT with the student's weights."""
+    model, seen = _model(inputs, outcome), {}
+    model.encoder.register_forward_hook(lambda m, args, out: seen.setdefault("tokens", out.detach()))
+    run_torchvision(inputs, model, "cls")
+    return seen["tokens"]
+
+
+def _read_out_mistake(inputs: Inputs, outcome: Outcome, expected: Tensors) -> str | None:
+    """A wrong class token or read-out, recognised in the tokens entering the blocks or the head's input."""
+    got = outcome.tensors
+    tokens, pos = got.get("stage:tokens"), got.get("p:encoder.pos_embedding")
+    if (
+        isinstance(tokens, torch.Tensor)
+        and isinstance(pos, torch.Tensor)
+        and tokens.shape == expected["stage:tokens"].shape
+        and _which_tokens(expected["stage:tokens"], tokens).startswith(" (only the class token")
+        and torch.allclose(tokens[:, 0].double(), pos[0, 0].double().expand_as(tokens[:, 0]), atol=1e-5)
+    ):
+        return CLASS_TOKEN_UNUSED
+    head_input = got.get("stage:pooled")
+    if not isinstance(head_input, torch.Tensor):
+        return None
+    normed = _normed_tokens(inputs, outcome).to(head_input.dtype)  # (B, N + 1, D)
+    patches = normed[:, 1:]
+    guesses = {
+        "mean": [
+            (POOL_DIVISOR, patches.sum(1) / normed.shape[1]),
+            (POOL_MAX, patches.amax(1)),
+            (POOL_KEEPDIM, patches.mean(1, keepdim=True)),
+            (POOL_BATCH_AXIS, patches.mean(0)),
+            (POOL_BATCH_AXIS, normed.mean(0)[1:]),
+            (POOL_BATCH_SLICED, normed.mean(1)[1:]),
+            (POOL_BATCH_SLICED, normed[1:].mean(1)),
+        ],
+        "cls": [(POOL_FIRST_IMAGE, normed[0])],
+    }[inputs["pool"]]
+    for name, guess in guesses:
+        if guess.shape == head_input.shape and torch.allclose(
+            guess.double(), head_input.double(), rtol=VIT_TOL.rtol, atol=VIT_TOL.atol
+        ):
+            return name
+    return None
 
 
 class VitExercise(Exercise):
@@ -669,7 +789,9 @@ class VitExercise(Exercise):
 
     def verdict(self, case: Case, inputs: Inputs, outcome: Outcome, **extra) -> Verdict:
         if outcome.raised and case.expect_error is None:
-            named = _not_expanded(self.check_name(case), inputs, outcome)
+            named = _not_expanded(self.check_name(case), inputs, outcome) or _raised_mistake(
+                self.check_name(case), inputs, outcome
+            )
             if named is not None:
                 return named
         if case.expect_error is ValueError and outcome.error_type == "AssertionError":
@@ -795,7 +917,7 @@ def _judge_seeded_train(check: str, inputs: Inputs, outcome: Outcome) -> Verdict
         return Verdict(True, check)  # the student's own blocks: their dropout need not follow torchvision's
     bad = mismatched(inputs, outcome)
     if bad:
-        return _shape_verdict(check, bad, outcome)
+        return _shape_verdict(check, bad, outcome, inputs)
     model = torchvision_vit(inputs, outcome.tensors, dropout=inputs["dropout"])
     if inputs["pool"] == "mean":
         _pooled(model, mean_of_patches)
@@ -908,6 +1030,20 @@ STRUCTURAL = [
     BLOCKS_WITHOUT_DROPOUT,
     CLS_NOT_ZERO,
     POSITIONS_NOT_SMALL_RANDOM,
+    HEAD_ON_ALL_TOKENS,
+    PATCH_COUNT_PRECEDENCE,
+    CONV_NO_STRIDE,
+    CLASS_TOKEN_UNUSED,
+    POOL_FIRST_IMAGE,
+]
+STRUCTURAL_MEAN = [
+    *STRUCTURAL,
+    POOL_DIVISOR,
+    POOL_MAX,
+    POOL_KEEPDIM,
+    POOL_BATCH_AXIS,
+    POOL_BATCH_SLICED,
+    POOL_FEATURE_AXIS,
 ]
 
 VIT = VitExercise(
@@ -963,7 +1099,7 @@ VIT_MEAN = VitExercise(
             seed=3,
         ),
     ],
-    structural=STRUCTURAL,
+    structural=STRUCTURAL_MEAN,
 )
 
 # --------------------------------------------------------------------------------------------------

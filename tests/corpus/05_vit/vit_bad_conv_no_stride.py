@@ -1,5 +1,5 @@
 """Wrong: the patch embedding's Conv2d without stride=patch_size (overlapping patches)."""
-# verdict: test_vit: fail: self.patch_embed has kernel_size=(4, 4), stride=(1, 1)
+# verdict: test_vit: fail: without stride=patch_size
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -1,5 +1,5 @@
 """Wrong: a new zero token made in forward instead of the learned self.cls_token."""
-# verdict: test_vit: fail: only the class token
+# verdict: test_vit: fail: class token is not used
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

@@ -1,6 +1,6 @@
 """Wrong: the mean taken over the feature axis (dim=-1) instead of the token axis."""
 # verdict: test_vit: pass
-# verdict: test_vit_mean: fail: raised RuntimeError
+# verdict: test_vit_mean: fail: over the feature axis
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):

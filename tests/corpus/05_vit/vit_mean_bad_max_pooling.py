@@ -1,6 +1,6 @@
 """Wrong: max pooling over the patch tokens."""
 # verdict: test_vit: pass
-# verdict: test_vit_mean: fail: the head's input
+# verdict: test_vit_mean: fail: max pooling
 # %% vit
 class VisionTransformer(nn.Module):
     def __init__(self, image_size, patch_size, in_channels, num_classes, dim, depth, num_heads, mlp_ratio=4.0, dropout=0.0, pool="cls"):
