@@ -96,7 +96,8 @@ def variants() -> list[tuple[str, dict]]:
 def rotation_angles(offset: int, dim: int, *, frequency: str = "right", backward: bool = False) -> np.ndarray:
     """The angle each 2x2 block of R(offset) turns by, (D/2,)."""
     right = frequencies(dim)
-    omega = {"right": right, "none": np.ones(dim // 2), "inverted": 1.0 / right}[frequency]
+    pair = 1.0 / BASE ** (np.arange(dim // 2) / dim)  # the pair index i where 2i belongs
+    omega = {"right": right, "none": np.ones(dim // 2), "inverted": 1.0 / right, "pair": pair}[frequency]
     return (-offset if backward else offset) * omega
 
 
@@ -177,7 +178,10 @@ def rotation_spots(dim: int, offsets: list[int], pairs: list[int]) -> dict:
         "pairs": pairs,
         "cos": right["cos"],
         "sin": right["sin"],
-        "mistakes": {public.M_INVERTED: table(frequency="inverted")},
+        "mistakes": {
+            public.M_INVERTED: table(frequency="inverted"),
+            public.M_PAIR_INDEX: table(frequency="pair"),
+        },
     }
 
 

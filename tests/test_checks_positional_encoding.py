@@ -266,9 +266,10 @@ def test_the_2d_judges():
     assert not verdict.passed and closed.T_FROM_ONE_D in verdict.message
     interleaved = closed.encoding_2d(h, w, D).reshape(h * w, 2, D // 2).transpose(0, 2, 1).reshape(h * w, D)
     verdict = public_judge("check", inputs, _grid(h, w, D, interleaved))
-    assert (
-        not verdict.passed and "token 0 (row 0, column 0 of the 4 x 20 grid): its first 8" in verdict.message
-    )
+    assert verdict.mistake == public.T_INTERLEAVED
+    assert "token 0 (row 0, column 0 of the 4 x 20 grid): its first 8" in verdict.message
+    raster = np.concatenate([closed.encoding(h * w, D // 2)] * 2, 1)  # the raster number n in both halves
+    assert public_judge("check", inputs, _grid(h, w, D, raster)).mistake == public.T_RASTER
 
 
 def _cell(source: str) -> dict:

@@ -53,13 +53,21 @@ M_INTDIV = "integer division: the exponent 2i/d became 0, so every frequency is 
 M_INVERTED = "inverted frequencies: 10000^(2i/D) instead of 1 / 10000^(2i/D)"
 M_DOUBLED_EXPONENT = "the exponent is 4i/D: torch.arange(0, D, 2) already counts 2i, and it was doubled again"
 M_FLOAT64 = "the result is float64, not float32"
+M_NO_COS = "sin on every column: the cosines (odd columns) are missing"
+M_POSITIONS_SCALED = "positions scaled (e.g. linspace(0, 1, N) or p / N) instead of 0, 1, 2, ..."
+M_DIM_MINUS_ONE = "the exponent divides by D - 1 instead of D"
 NOT_A_TENSOR = "the result is not a torch.Tensor"
 
 R_BACKWARD = "the map rotates the wrong way (it takes position p to p - k)"
 R_NO_FREQUENCY = "every block turns by the offset k itself, not by k times its pair's frequency"
+R_ABS_OFFSET = "the offset's sign dropped (abs(offset)): a negative offset turns forward"
+R_OUTSIDE_BLOCKS = "non-zero entries outside the 2x2 diagonal blocks"
+R_NO_SINES = "the sines are missing: only cosines on the diagonal"
 
 T_SWAPPED = "rows and columns swapped (the column encoding fills the first half)"
 T_COLUMN_MAJOR = "patches numbered column-major (down the first column first)"
+T_INTERLEAVED = "row and column values interleaved feature by feature instead of the two halves"
+T_RASTER = "the 1-D encoding of the raster number n in both halves instead of its row's and column's"
 
 FIXES = {
     M_SWAP: "column 2i holds sin(p * w_i) and column 2i + 1 holds cos(p * w_i): row 0 must read 0, 1, 0, 1, ...",
@@ -87,6 +95,22 @@ FIXES = {
     R_NO_FREQUENCY: "pair i turns by the angle k * w_i with w_i = 1 / 10000^(2i / D): a different angle in "
     "every block.",
     T_SWAPPED: "the first D/2 columns encode the row r = n // w, the last D/2 the column c = n % w.",
+    T_INTERLEAVED: "concatenate, do not stack: torch.cat([row_part, column_part], dim=-1) puts the row's D/2 "
+    "values first and the column's after them (torch.stack(..., dim=-1) interleaves them).",
+    T_RASTER: "patch n sits in row r = n // w and column c = n % w: encode r with the first half and c with "
+    "the second, each with sinusoidal_encoding(·, D / 2).",
+    M_NO_COS: "column 2i holds sin(p * w_i) and column 2i + 1 holds cos(p * w_i) of the same angle.",
+    M_POSITIONS_SCALED: "the positions are the token indices 0, 1, ..., N - 1 (torch.arange(N)): pair i turns by "
+    "exactly w_i per position.",
+    M_DIM_MINUS_ONE: "the exponent is 2i / D with the full width D: 10000^(-2i/D), so the last pair stops "
+    "short of 1 / 10000.",
+    R_ABS_OFFSET: "keep the sign: R(-k) turns every block back by k * w_i (sin(-t) = -sin t), so R(-k) is the "
+    "transpose of R(k).",
+    R_OUTSIDE_BLOCKS: "only the 2x2 diagonal blocks (rows and columns 2i, 2i + 1) hold values: build the blocks "
+    "and place them with torch.block_diag, or index each block's four entries; torch.diag(s, 1) also fills the "
+    "entries between neighbouring blocks.",
+    R_NO_SINES: "each block is [[cos t, sin t], [-sin t, cos t]]: put sin t above and -sin t below the "
+    "diagonal of every block.",
     T_COLUMN_MAJOR: "patch n sits in row n // w and column n % w (row-major, as in notebook 1).",
 }
 ENCODING_MISTAKES = (
@@ -217,6 +241,20 @@ ROTATION_SPOTS: dict[int, dict] = {
                     [0.756802495308, -0.737885702586, -0.0826456534677, None, None, None],
                 ],
             },
+            M_PAIR_INDEX: {
+                'cos': [
+                    [0.540302305868, 0.731760975799, 0.846009110282, 0.972014448574, 0.997189610743, 0.999911087347],
+                    [-0.9899924966, -0.627926652442, -0.11596614151, 0.757440658094, 0.974801187349, 0.999199880987],
+                    [-0.839071529076, 0.347627440116, 0.790131967724, -0.717758235036, 0.731760975799, 0.991121771299],
+                    [-0.653643620864, -0.989932691245, -0.627679653763, 0.582862350735, 0.955348993582, 0.99857771375],
+                ],
+                'sin': [
+                    [0.841470984808, 0.681561350355, 0.533168439914, 0.234921075604, 0.0749191579415, 0.0133348190962],
+                    [0.14112000806, 0.77827252242, 0.993253167135, 0.652904012445, 0.223075424784, 0.0399949726371],
+                    [-0.544021110889, 0.937632744137, -0.612936761485, 0.696292406994, 0.681561350355, 0.13295726553],
+                    [0.756802495308, -0.141538923281, -0.77847174146, -0.812570907734, -0.295479780123, -0.0533155662319],
+                ],
+            },
         },
     },
     6: {
@@ -243,6 +281,18 @@ ROTATION_SPOTS: dict[int, dict] = {
                     [0.909297426826, -0.779334689411, None],
                     [-0.656986598719, None, None],
                     [-0.132351750098, None, None],
+                ],
+            },
+            M_PAIR_INDEX: {
+                'cos': [
+                    [-0.416146836547, 0.908595653642, 0.995694224124],
+                    [0.753902254343, 0.0626509854986, 0.94767907144],
+                    [0.991202811863, 0.623880107374, 0.398975336014],
+                ],
+                'sin': [
+                    [0.909297426826, 0.417676834626, 0.0926985007787],
+                    [-0.656986598719, -0.998035497373, -0.319224650606],
+                    [-0.132351750098, -0.78152006476, 0.91696165746],
                 ],
             },
         },
@@ -430,6 +480,9 @@ def encoding_judge(table_of: Callable[[Inputs], EncodingTable]):
         found = invariant_problems(pe)
         if not found and table.frequencies is not None:
             found = [p for p in [frequency_problem(pe, table.frequencies)] if p]
+        named = _encoding_property(pe, table.frequencies)
+        if named is not None:
+            found.insert(0, messages.mistake(named, FIXES[named]))
         j = int(bad.nonzero()[0])
         p, c = table.positions[j], table.columns[j]
         first = (
@@ -437,9 +490,30 @@ def encoding_judge(table_of: Callable[[Inputs], EncodingTable]):
             f"{messages.number(mine[j].item())} ({int(bad.sum())} of {bad.numel()} values checked differ, "
             f"tolerance {table.atol:.2g})"
         )
-        return Verdict(False, check, "\n".join([*found, first]))
+        return Verdict(False, check, "\n".join([*found, first]), mistake=named)
 
     return judge
+
+
+def _encoding_property(pe: torch.Tensor, frequencies: torch.Tensor | None) -> str | None:
+    """The mistake a wrong encoding's properties show: no cosine at position 0, or every pair's angle per
+    position off by one factor (scaled positions) or by one power (the exponent over D - 1)."""
+    N, D = pe.shape
+    if pe[0].abs().max() < 1e-6 and pe.abs().max() > 0.1:
+        return M_NO_COS
+    if frequencies is None or N < 2 or invariant_problems(pe):
+        return None
+    mine = torch.atan2(pe[1, 0::2], pe[1, 1::2])  # (D/2,): the angle each pair turns from position 0 to 1
+    ratio = mine / frequencies
+    if not torch.isclose(ratio[0], torch.ones((), dtype=ratio.dtype), rtol=1e-3) and torch.allclose(
+        ratio, ratio[0].expand_as(ratio), rtol=1e-3
+    ):
+        return M_POSITIONS_SCALED
+    if D >= 4 and (mine[1:] > 0).all():
+        power = mine[1:].log() / frequencies[1:].log()  # (D/2 - 1,): mine = frequencies ** power
+        if torch.allclose(power, torch.full_like(power, D / (D - 1)), rtol=1e-3):
+            return M_DIM_MINUS_ONE
+    return None
 
 
 def encoding_case(N: int, D: int) -> Case:
@@ -479,7 +553,7 @@ SINUSOIDAL = Exercise(
         LOOP_FIX,
         VECTORISED,
     ),
-    structural=[*ENCODING_MISTAKES, M_FLOAT64, NOT_A_TENSOR],
+    structural=[*ENCODING_MISTAKES, M_FLOAT64, NOT_A_TENSOR, M_NO_COS, M_POSITIONS_SCALED, M_DIM_MINUS_ONE],
 )
 
 
@@ -510,6 +584,7 @@ def rotation_spot_table(inputs: Inputs) -> RotationTable:
     }
     mistakes[R_BACKWARD] = (cos, -sin)  # R(-k): every block turned the other way
     mistakes[R_NO_FREQUENCY] = (offsets.cos().expand_as(cos), offsets.sin().expand_as(sin))
+    mistakes[R_ABS_OFFSET] = (cos, sin * offsets.sign())  # R(|k|): the negative offsets turn forward
     return RotationTable(table["offsets"], table["pairs"], cos, sin, mistakes, SPOT_TOL)
 
 
@@ -545,6 +620,17 @@ def structure_problem(M: torch.Tensor, k: int) -> str | None:
     return None
 
 
+def _structure_mistake(M: torch.Tensor) -> str | None:
+    """The mistake a map that is not block-diagonal with 2x2 rotations shows, if a typical one."""
+    blocks = torch.block_diag(*[torch.ones(2, 2)] * (M.shape[0] // 2)).bool()  # (D, D)
+    if M.abs().masked_fill(blocks, 0.0).max() > 1e-6:
+        return R_OUTSIDE_BLOCKS
+    a, b, c, d = _blocks(M)
+    if b.abs().max() < 1e-6 and c.abs().max() < 1e-6 and (a - 1).abs().max() > 1e-6:
+        return R_NO_SINES
+    return None
+
+
 def rotation_judge(table_of: Callable[[Inputs], RotationTable]):
     """The judge of one rotation case: every map a float32 (D, D) tensor, block-diagonal with 2x2
     rotations, then each block's angle against the table (naming the mistake it matches)."""
@@ -559,7 +645,10 @@ def rotation_judge(table_of: Callable[[Inputs], RotationTable]):
             maps[k] = outcome.tensors[f"map{index}"].double()
             found = structure_problem(maps[k], k)
             if found is not None:
-                return Verdict(False, check, found)
+                named = _structure_mistake(maps[k])
+                if named is not None:
+                    found = messages.mistake(named, FIXES[named]) + "\n" + found
+                return Verdict(False, check, found, mistake=named)
         table = table_of(inputs)
         pairs = torch.tensor(table.pairs)
         even = 2 * pairs
@@ -630,7 +719,17 @@ ROTATION = Exercise(
         "torch.block_diag(*blocks) or index tensors (no for loop, no comprehension).",
         VECTORISED,
     ),
-    structural=[R_BACKWARD, R_NO_FREQUENCY, M_INVERTED, M_FLOAT64, NOT_A_TENSOR],
+    structural=[
+        R_BACKWARD,
+        R_NO_FREQUENCY,
+        M_INVERTED,
+        M_FLOAT64,
+        NOT_A_TENSOR,
+        M_PAIR_INDEX,
+        R_ABS_OFFSET,
+        R_OUTSIDE_BLOCKS,
+        R_NO_SINES,
+    ],
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -721,6 +820,16 @@ def _judge_2d(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     for name, kw in ((T_SWAPPED, {"swap": True}), (T_COLUMN_MAJOR, {"column_major_h": h})):
         if _token_problem(enc, rows, cols, w, TOKENS_2D, **kw) is None:
             return Verdict(False, check, messages.mistake(name, FIXES[name]), mistake=name)
+    halves = enc.reshape(h * w, D // 2, 2).transpose(1, 2).reshape(h * w, D)  # undo a stack on the last axis
+    if _token_problem(halves, rows, cols, w, TOKENS_2D) is None:
+        text = messages.mistake(T_INTERLEAVED, FIXES[T_INTERLEAVED]) + "\n" + problem_text
+        return Verdict(False, check, text, mistake=T_INTERLEAVED)
+    early = [n for n in TOKENS_2D if n < w]  # the 1-D encoding of n is cols[n] for these
+    if len(early) > 1 and all(
+        torch.allclose(enc[n], torch.cat([cols[n], cols[n]]), atol=SPOT_TOL, rtol=0) for n in early
+    ):
+        text = messages.mistake(T_RASTER, FIXES[T_RASTER]) + "\n" + problem_text
+        return Verdict(False, check, text, mistake=T_RASTER)
     return Verdict(False, check, problem_text)
 
 
@@ -758,7 +867,7 @@ ENCODING_2D = Exercise(
         invalid_case("dim 6 is not a multiple of 4", lambda: {"height": 2, "width": 2, "dim": 6}),
     ],
     scratch=GRID_SCRATCH,
-    structural=[T_SWAPPED, T_COLUMN_MAJOR],
+    structural=[T_SWAPPED, T_COLUMN_MAJOR, T_INTERLEAVED, T_RASTER],
 )
 
 EXERCISES = [SINUSOIDAL, ROTATION, ENCODING_2D]

@@ -206,6 +206,13 @@ COPIED = Known(
 )
 
 
+OLD_OUTPUTS = Known(
+    "the new head keeps the old head's number of outputs (its weight has the old head's shape)",
+    "build a new nn.Linear(in_features, num_classes) with the num_classes you were given; setting "
+    ".out_features on a copy of the old head changes the attribute only, not the weight's rows.",
+)
+
+
 def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | None:
     """Where the new head is and what it is: the structural half of the verdict."""
     name, k = inputs["name"], inputs["num_classes"]
@@ -257,7 +264,8 @@ def _replace_detail(inputs: Inputs, outcome: Outcome, check: str) -> Verdict | N
             check, f"(the new head takes {weight.shape[1]} features; this backbone gives {old.shape[1]})"
         )
     if weight.shape[0] != k:
-        return fail(check, f"the new head has {weight.shape[0]} outputs; it needs num_classes={k}.")
+        text = f"(the new head has {weight.shape[0]} outputs; it needs num_classes={k}.)"
+        return OLD_OUTPUTS.verdict(check, text) if weight.shape == old.shape else fail(check, text[1:-1])
     if weight.dtype != old.dtype:
         return WRONG_DTYPE.verdict(check, f"(the new head is {weight.dtype} while the model is {old.dtype})")
     if not flag(outcome, "placed_is_returned"):
@@ -450,6 +458,7 @@ REPLACE_HEAD = TransferExercise(
             HEAD_ELSEWHERE,
             OUT_FEATURES,
             RETURNS_MODEL,
+            OLD_OUTPUTS,
         )
     ],
 )
@@ -758,6 +767,38 @@ DECAY_SOME_GROUPS = Known(
     "give every group its weight decay: 'weight_decay': weight_decay for the decayed groups, "
     "'weight_decay': 0.0 for the others.",
 )
+NO_DECAY = Known(
+    "no weight decay at all (the weight_decay argument is not used)",
+    f"notebook 6's rule: {DECAY_RULE}; pass the argument in the decayed groups' 'weight_decay'.",
+)
+NORMS_DECAYED = Known(
+    "1-D norm weights decayed (no-decay chosen by names such as 'bias' and 'norm', not by p.ndim < 2)",
+    f"go by the shape: {DECAY_RULE}. A norm may be called bn, ln_1 or ln: its weight is 1-D whatever "
+    "its name.",
+)
+MATRICES_SPARED = Known(
+    "some weight matrices (p.ndim >= 2) not decayed (decay chosen by module type or name, not by shape)",
+    f"go by the shape: {DECAY_RULE}. nn.MultiheadAttention's in_proj_weight is a 2-D matrix of the "
+    "attention module itself, not of an nn.Linear.",
+)
+LR_PRODUCT = Known(
+    "backbone_lr used as a factor of head_lr (the backbone at head_lr * backbone_lr)",
+    "backbone_lr is the backbone's learning rate itself: 'lr': backbone_lr for the backbone's groups.",
+)
+OTHER_OPTIMIZER = Known(
+    "another optimizer than torch.optim.AdamW",
+    "return torch.optim.AdamW(groups): the course's recipe fine-tunes with AdamW's decoupled weight decay.",
+)
+SEVERAL_OPTIMIZERS = Known(
+    "a list returned instead of one AdamW (several optimizers, or groups never handed to AdamW)",
+    "one optimizer holds every group: return torch.optim.AdamW([{'params': ..., 'lr': head_lr, ...}, "
+    "{'params': ..., 'lr': backbone_lr, ...}]); each group carries its own lr and weight_decay.",
+)
+OTHER_SETTINGS = Known(
+    "AdamW's other settings changed (betas, eps or amsgrad)",
+    "keep AdamW's defaults for betas, eps and amsgrad: pass only the groups (each with its lr and "
+    "weight_decay).",
+)
 ADAMW_DEFAULT_DECAY = 0.01
 EPS = 1e-8
 
@@ -852,6 +893,12 @@ def _decay_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Kno
             return DECAY_SOME_GROUPS
     if all(near(got[n], wd) for n in found):
         return DECAY_ALL
+    if kept and all(near(got[n], 0.0) for n in found):
+        return NO_DECAY
+    if all(near(got[n], wd) and not due[n] and ndim[n] == 1 and not n.endswith("bias") for n in wrong):
+        return NORMS_DECAYED
+    if all(near(got[n], 0.0) and due[n] for n in wrong):
+        return MATRICES_SPARED
     if kept and spared and all(near(got[n], 0.0 if due[n] else wd) for n in found):
         return DECAY_SWAPPED
     if all(near(got[n], wd) and not due[n] and ndim[n] >= 2 for n in wrong):
@@ -880,6 +927,8 @@ def _rate_mistake(inputs: Inputs, found: dict[str, tuple[float, float]]) -> Know
             return HEAD_AT_BACKBONE_LR
     if others and head_lr != backbone_lr and all_near(list(found), head_lr):
         return ONE_LR
+    if others and heads and all_near(heads, head_lr) and all_near(others, head_lr * backbone_lr):
+        return LR_PRODUCT
     return None
 
 
@@ -924,10 +973,8 @@ def _judge_optimizer_steps(check: str, inputs: Inputs, outcome: Outcome) -> Verd
         p for n, steps in expected.items() for p in differences({n: steps[2]}, {n: t[f"step2:{n}"]}, tol)
     ]
     if second:
-        return fail(
-            check,
-            "the first step is AdamW's, the second is not: keep AdamW's other settings (betas, eps, "
-            "amsgrad) at their defaults.\n" + "\n".join(f"- {p}" for p in second[:4]),
+        return OTHER_SETTINGS.verdict(
+            check, "the first step is AdamW's, the second is not:\n" + "\n".join(f"- {p}" for p in second[:4])
         )
     return None
 
@@ -936,13 +983,14 @@ def _judge_optimizer(check: str, inputs: Inputs, outcome: Outcome) -> Verdict:
     require_tensors(outcome, "type", "is_optimizer", "is_adamw")
     kind = text_of(outcome.tensors["type"])
     if not flag(outcome, "is_optimizer"):
-        return fail(
-            check, f"transfer_optimizer returned a {kind}, not an optimizer: return torch.optim.AdamW(...)."
-        )
+        text = f"transfer_optimizer returned a {kind}, not an optimizer: return torch.optim.AdamW(...)."
+        if kind in ("list", "tuple"):
+            return SEVERAL_OPTIMIZERS.verdict(check, f"({text})")
+        return fail(check, text)
     if not flag(outcome, "is_adamw"):
         if kind == "Adam":
             return NOT_ADAMW.verdict(check)
-        return fail(check, f"transfer_optimizer returned a torch.optim.{kind}: return a torch.optim.AdamW.")
+        return OTHER_OPTIMIZER.verdict(check, f"(transfer_optimizer returned a torch.optim.{kind})")
     require_tensors(outcome, "held", "foreign", "empty_groups")
     spec = inputs["model"]
     names = calls.parameter_names(spec)
@@ -1047,6 +1095,13 @@ TRANSFER_OPTIMIZER = TransferExercise(
             CLASS_TOKEN_DECAYED,
             DECAY_SWAPPED,
             DECAY_SOME_GROUPS,
+            NO_DECAY,
+            NORMS_DECAYED,
+            MATRICES_SPARED,
+            LR_PRODUCT,
+            OTHER_OPTIMIZER,
+            SEVERAL_OPTIMIZERS,
+            OTHER_SETTINGS,
         )
     ],
 )

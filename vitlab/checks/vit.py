@@ -460,11 +460,11 @@ def _raised_mistake(check: str, inputs: Inputs, outcome: Outcome) -> Verdict | N
         fix = "nn.Conv2d(in_channels, dim, kernel_size=patch_size, stride=patch_size): one output per patch."
         return _named(check, CONV_NO_STRIDE, fix, f"the harness found {conv.group(0)}")
     product = re.search(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", said)
+    if product is None or inputs.get("pool") != "mean" or "images" not in inputs:
+        return None
     N = expected_shapes(inputs)["encoder.pos_embedding"][1] - 1
     if (
-        product
-        and inputs.get("pool") == "mean"
-        and int(product.group(1)) == inputs["images"].shape[0]
+        int(product.group(1)) == inputs["images"].shape[0]
         and int(product.group(2)) in (N, N + 1)
         and int(product.group(3)) == inputs["dim"]
     ):

@@ -1,5 +1,5 @@
 """Uses the size of the offset only: negative offsets rotate forward too."""
-# verdict: test_rotation: fail: R(-4) @ PE[p] should equal PE[p - 4]
+# verdict: test_rotation: fail: sign dropped
 # %% rotation
 def rotation_for_offset(offset, dim):
     angle = abs(offset) * 10000.0 ** (-torch.arange(0, dim, 2, dtype=torch.float64) / dim)
