@@ -1,5 +1,5 @@
 """Averaged over the queries only: one value per image, (L, B, nh)."""
-# verdict: test_mean_attention_distance: fail: should have shape (L, nh)
+# verdict: test_mean_attention_distance: fail: should be averaged away
 # %% distance
 def mean_attention_distance(maps, grid, patch_size):
     h, w = grid
