@@ -500,41 +500,35 @@ def _judge_rollout_values(
     if verdict.passed:
         return _unchanged_input(check, outcome, "maps_unchanged", "maps") or verdict
     if verdict.mistake is None:
-        problem = _rollout_property(inputs, outcome)
-        if problem:
-            return Verdict(
-                False, check, f"{problem}\n{verdict.message}", mistake=_dtype_mistake(inputs, outcome)
-            )
+        broken = _rollout_property(inputs, outcome)
+        if broken:
+            problem, mistake = broken
+            return Verdict(False, check, f"{problem}\n{verdict.message}", mistake=mistake)
     return verdict
 
 
-def _dtype_mistake(inputs: Inputs, outcome: Outcome) -> str | None:
-    """WRONG_DTYPE when the output's dtype is not the maps' (the first property _rollout_property checks
-    after the shape)."""
-    got, maps = outcome.tensors["rollout"], inputs["maps"]
-    same_shape = tuple(got.shape) == tuple(maps.shape[1:2]) + tuple(maps.shape[-2:])
-    return WRONG_DTYPE if same_shape and got.dtype != maps.dtype else None
-
-
-def _rollout_property(inputs: Inputs, outcome: Outcome) -> str | None:
-    """The invariant the output breaks, if any: its shape, rows that do not sum to one, negative values."""
+def _rollout_property(inputs: Inputs, outcome: Outcome) -> tuple[str, str | None] | None:
+    """The invariant the output breaks, if any (its shape, dtype, rows that do not sum to one, negative
+    values), and the mistake that names it (the dtype's)."""
     got, maps = outcome.tensors["rollout"], inputs["maps"]
     L, B, H, T, _ = maps.shape
     if tuple(got.shape) != (B, T, T):
         return (
             f"the rollout should have shape (B, T, T) = {(B, T, T)} for maps of shape {tuple(maps.shape)} "
-            f"(L, B, nh, T, T); yours has {tuple(got.shape)}."
+            f"(L, B, nh, T, T); yours has {tuple(got.shape)}.",
+            None,
         )
     if got.dtype != maps.dtype:
-        return f"the rollout should keep the maps' dtype {maps.dtype}; yours is {got.dtype}."
+        return f"the rollout should keep the maps' dtype {maps.dtype}; yours is {got.dtype}.", WRONG_DTYPE
     rows = got.double().sum(dim=-1)  # (B, T)
     if not torch.allclose(rows, torch.ones_like(rows), atol=1e-5):
         return (
             f"every row of a rollout is a distribution over the input tokens and sums to one; yours sum to "
-            f"{messages.number(rows.min().item())} ... {messages.number(rows.max().item())}."
+            f"{messages.number(rows.min().item())} ... {messages.number(rows.max().item())}.",
+            None,
         )
     if (got < -1e-6).any():
-        return "a rollout holds no negative values (it multiplies non-negative matrices); yours does."
+        return "a rollout holds no negative values (it multiplies non-negative matrices); yours does.", None
     return None
 
 
@@ -546,9 +540,10 @@ def _judge_rollout_invariants(check: str, inputs: Inputs, outcome: Outcome) -> V
     """Random maps, no expected values: the rollout's invariants, and the mistakes they reveal."""
     got, maps = outcome.tensors["rollout"], inputs["maps"]
     L, B, H, T, _ = maps.shape
-    problem = _rollout_property(inputs, outcome)
-    if problem is None:
+    broken = _rollout_property(inputs, outcome)
+    if broken is None:
         return _unchanged_input(check, outcome, "maps_unchanged", "maps") or Verdict(True, check)
+    problem, mistake = broken
     if tuple(got.shape) == (B, T, T):
         rows, columns = got.double().sum(dim=-1), got.double().sum(dim=-2)  # (B, T), (B, T)
         if torch.allclose(rows, torch.full_like(rows, 2.0**L), rtol=1e-4):
@@ -567,7 +562,7 @@ def _judge_rollout_invariants(check: str, inputs: Inputs, outcome: Outcome) -> V
                 + messages.mistake(R_COLUMNS, R_FIXES[R_COLUMNS]),
                 mistake=R_COLUMNS,
             )
-    return Verdict(False, check, problem, mistake=_dtype_mistake(inputs, outcome))
+    return Verdict(False, check, problem, mistake=mistake)
 
 
 ROLLOUT_SIZES = [  # (name, B, nh, T) with L = 3: a loop over the layers is fine, one over these is not
