@@ -307,7 +307,7 @@ def run_course(
 ) -> Result:
     """The notebook's own path: probe, choose the recipe (unless told), fit for the budget."""
     speed = namespace["images_per_second"](namespace["COURSE"], steps=4 if quick else 12)
-    chosen, why = namespace["choose_recipe"](speed)
+    chosen, why = namespace["choose_recipe"](speed, budget_s)
     if choice != "auto":
         chosen, why = namespace[choice.upper()], f"--course-recipe {choice}"
     name = "COURSE" if chosen is namespace["COURSE"] else "LEAN"
