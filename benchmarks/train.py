@@ -23,13 +23,17 @@ the course recipe makes for its curves are not; they count against its budget, a
 Run on a quiet machine (the accuracy at a wall budget depends on the throughput):
 ``.venv/bin/python benchmarks/train.py`` (``make bench-train``); ``--budget`` seconds per recipe
 (default 600), ``--recipes course`` for one of them, ``--course-recipe course|lean`` to skip the
-probe's choice, ``--quick`` for a smoke run on 2,048 / 512 images. The first line names the CPU model;
-the last reads ``course recipe (COURSE|LEAN): 0.XXXX test accuracy after NNN s, NNNN images/s``.
+probe's choice, ``--set KEY=VALUE`` (repeatable) to train a variant of the course recipe
+(``--set model.token_keep=0.3``, ``--set lr=5e-3``), ``--quick`` for a smoke run on 2,048 / 512
+images. The first line names the CPU model; the last reads ``course recipe (COURSE|LEAN[, settings]):
+0.XXXX test accuracy after NNN s, NNNN images/s``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import dataclasses
 import os
 import platform
 import sys
@@ -89,6 +93,33 @@ def course_namespace() -> dict:
         source = strip_markers(cell.source) if is_answer(cell) else cell.source
         exec(compile(source, f"<notebook 6 cell {grade_id(cell)}>", "exec"), module.__dict__)
     return module.__dict__
+
+
+def with_settings(recipe, settings: list[str]):
+    """``recipe`` with ``KEY=VALUE`` settings applied: ``lr=5e-3`` sets a ``Recipe`` field,
+    ``model.token_keep=0.5`` a ``ViTConfig`` field; values are Python literals."""
+    top, model = {}, {}
+    for setting in settings:
+        key, equals, text = setting.partition("=")
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            equals = ""
+        if not equals:
+            raise SystemExit(
+                f"--set {setting!r}: write KEY=VALUE with a Python literal, e.g. model.token_keep=0.5"
+            )
+        target, holder, name = (
+            (model, recipe.model, key[6:]) if key.startswith("model.") else (top, recipe, key)
+        )
+        fields = {f.name: f for f in dataclasses.fields(holder)}
+        if name not in fields or name == "model":
+            raise SystemExit(
+                f"--set {setting!r}: {type(holder).__name__} has no field {name!r}; "
+                f"choose from {', '.join(f for f in fields if f != 'model')}"
+            )
+        target[name] = value
+    return dataclasses.replace(recipe, model=dataclasses.replace(recipe.model, **model), **top)
 
 
 def cpu_model() -> str:
@@ -303,16 +334,26 @@ def run_seed(budget_s: float, loaders, evaluate) -> Result:
 
 
 def run_course(
-    budget_s: float, namespace: dict, quick: bool, sizes: tuple, choice: str, save: Path | None = None
+    budget_s: float,
+    namespace: dict,
+    quick: bool,
+    sizes: tuple,
+    choice: str,
+    save: Path | None = None,
+    settings: list[str] = (),
 ) -> Result:
-    """The notebook's own path: probe, choose the recipe (unless told), fit for the budget."""
+    """The notebook's own path: probe, choose the recipe (unless told), fit for the budget; ``settings``
+    (``--set``) change the recipe that trains."""
     speed = namespace["images_per_second"](namespace["COURSE"], steps=4 if quick else 12)
     chosen, why = namespace["choose_recipe"](speed, budget_s)
     if choice != "auto":
         chosen, why = namespace[choice.upper()], f"--course-recipe {choice}"
     name = "COURSE" if chosen is namespace["COURSE"] else "LEAN"
     print(f"  probe: {speed:,.0f} images/s (uncompiled); recipe {name}: {why}", flush=True)
-    recipe = namespace["QUICK"] if quick else chosen
+    recipe = with_settings(namespace["QUICK"] if quick else chosen, list(settings))
+    if settings:
+        name = f"{name}, {', '.join(settings)}"
+        print(f"  trained: {recipe}", flush=True)
     train_loader, test_loader = data.memory_loaders(
         recipe.batch_size, *sizes, train_transform=namespace["augment"], test_transform=namespace["plain"]
     )
@@ -361,6 +402,14 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="save the trained course model there, as notebook 6 does (e.g. checkpoints/course_vit.pt)",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change the course recipe that trains: a Recipe field (lr=5e-3) or a ViTConfig field "
+        "(model.patch_size=7); repeatable",
+    )
     args = parser.parse_args(argv)
     wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
     unknown = set(wanted) - {"course", "d2l", "seed"}
@@ -385,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"training the {name} recipe ...", flush=True)
         if name == "course":
             results.append(
-                run_course(args.budget, namespace, args.quick, sizes, args.course_recipe, args.save)
+                run_course(args.budget, namespace, args.quick, sizes, args.course_recipe, args.save, args.set)
             )
         elif name == "d2l":
             results.append(run_d2l(args.budget, loaders, evaluate))
