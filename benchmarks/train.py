@@ -39,8 +39,10 @@ import platform
 import sys
 import time
 import types
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import torch
@@ -95,7 +97,7 @@ def course_namespace() -> dict:
     return module.__dict__
 
 
-def with_settings(recipe, settings: list[str]):
+def with_settings(recipe: Any, settings: Sequence[str]) -> Any:
     """``recipe`` with ``KEY=VALUE`` settings applied: ``lr=5e-3`` sets a ``Recipe`` field,
     ``model.token_keep=0.5`` a ``ViTConfig`` field; values are Python literals."""
     top, model = {}, {}
@@ -340,7 +342,7 @@ def run_course(
     sizes: tuple,
     choice: str,
     save: Path | None = None,
-    settings: list[str] = (),
+    settings: Sequence[str] = (),
 ) -> Result:
     """The notebook's own path: probe, choose the recipe (unless told), fit for the budget; ``settings``
     (``--set``) change the recipe that trains."""
